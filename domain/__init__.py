@@ -1,0 +1,36 @@
+"""legsync's domain: option legs, OCC symbols, trades and the events of a sync.
+
+Plain Python only (dataclasses, enums, Decimal, date): no I/O, no clock, no framework, and no
+import of any other legsync layer.
+"""
+
+from .enums import OptionType, Origin, Side, TradeStatus
+from .events import PositionEvent, PositionRemoved, PositionSynced
+from .legs import LegKey, OptionLeg, canonical_decimal
+from .occ import InvalidOccSymbol, OccSymbol, parse_occ_symbol
+from .snapshot import BrokerPosition, BrokerSnapshot
+from .sync_run import SyncRun
+from .trades import Trade, TradeLeg
+from .underlying import underlying_for_root
+
+__all__ = [
+    "BrokerPosition",
+    "BrokerSnapshot",
+    "InvalidOccSymbol",
+    "LegKey",
+    "OccSymbol",
+    "OptionLeg",
+    "OptionType",
+    "Origin",
+    "PositionEvent",
+    "PositionRemoved",
+    "PositionSynced",
+    "Side",
+    "SyncRun",
+    "Trade",
+    "TradeLeg",
+    "TradeStatus",
+    "canonical_decimal",
+    "parse_occ_symbol",
+    "underlying_for_root",
+]

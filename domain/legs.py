@@ -1,0 +1,131 @@
+"""The mirrored leg: one row of ``portfolio_positions``, one contract held on one side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from .enums import OptionType, Side
+from .occ import OccSymbol
+from .underlying import underlying_for_root
+
+__all__ = ["LegKey", "OptionLeg", "canonical_decimal"]
+
+
+class LegKey(NamedTuple):
+    """What makes a leg unique in an account.
+
+    The root, not the underlying, is part of the key: an SPX and an SPXW contract with the same
+    date and strike are different contracts. Long and short of one contract are separate legs.
+    """
+
+    account_id: str
+    root: str
+    expiration: date
+    option_type: OptionType
+    strike: Decimal
+    side: Side
+
+    @property
+    def occ(self) -> OccSymbol:
+        return tuple.__new__(OccSymbol, (self.root, self.expiration, self.option_type, self.strike))
+
+    def as_id(self) -> str:
+        """A deterministic text id for the store: equal keys always give the same id."""
+        return "|".join(
+            (
+                self.account_id,
+                self.root,
+                self.expiration.isoformat(),
+                self.option_type.value,
+                canonical_decimal(self.strike),
+                self.side.value,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OptionLeg:
+    """One option contract held long or short in one account, as the broker last reported it.
+
+    ``quantity`` is whole contracts and never negative: the direction lives in ``side``.
+    ``updated_at`` moves only when the leg's data changes, so it says when the position last
+    changed, not when it was last looked at.
+    """
+
+    account_id: str
+    occ: OccSymbol
+    side: Side
+    quantity: int
+    cost_basis_per_contract: Decimal | None
+    last_price: Decimal | None
+    updated_at: datetime
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.account_id, str) or not self.account_id:
+            raise ValueError(f"account_id must be a non-empty string, got {self.account_id!r}")
+        if not isinstance(self.occ, OccSymbol):
+            raise TypeError(f"occ must be an OccSymbol, got {type(self.occ).__name__}")
+        if not isinstance(self.side, Side):
+            raise TypeError(f"side must be a Side, got {self.side!r}")
+        if type(self.quantity) is not int or self.quantity < 0:
+            raise ValueError(f"quantity must be a whole number >= 0, got {self.quantity!r}")
+        for name in ("cost_basis_per_contract", "last_price"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                raise TypeError(f"{name} must be a Decimal or None, got {type(value).__name__}")
+        if self.updated_at.utcoffset() != timedelta(0):
+            raise ValueError(f"updated_at must be an aware UTC datetime, got {self.updated_at!r}")
+
+    @property
+    def key(self) -> LegKey:
+        root, expiration, option_type, strike = self.occ
+        return tuple.__new__(
+            LegKey, (self.account_id, root, expiration, option_type, strike, self.side)
+        )
+
+    @property
+    def symbol(self) -> str:
+        """The underlying (SPXW legs say SPX), as the store's ``symbol`` column holds it."""
+        return underlying_for_root(self.occ.root)
+
+    @property
+    def root(self) -> str:
+        return self.occ.root
+
+    @property
+    def expiration(self) -> date:
+        return self.occ.expiration
+
+    @property
+    def option_type(self) -> OptionType:
+        return self.occ.option_type
+
+    @property
+    def strike(self) -> Decimal:
+        return self.occ.strike
+
+    @property
+    def occ_symbol(self) -> str:
+        return self.occ.format()
+
+    @property
+    def signed_quantity(self) -> int:
+        return self.quantity * self.side.sign
+
+    def same_position_as(self, other: OptionLeg) -> bool:
+        """Whether two readings of a leg hold the same data, whatever their timestamps."""
+        return (
+            self.key == other.key
+            and self.quantity == other.quantity
+            and self.cost_basis_per_contract == other.cost_basis_per_contract
+            and self.last_price == other.last_price
+        )
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The shortest plain text of a Decimal: 450.000 and 450 both give '450', never '4.5E+2'."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text

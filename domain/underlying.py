@@ -1,0 +1,34 @@
+"""Which underlying an OCC root trades on.
+
+Roots are not underlyings: SPXW and SPX both settle on SPX, an adjusted contract after a
+corporate action gets a root with a trailing digit (AAPL1), and mini contracts do the same
+(SPY7). The mirror stores the underlying in ``symbol`` so that "all SPX legs" is one query.
+"""
+
+from __future__ import annotations
+
+__all__ = ["underlying_for_root"]
+
+# Weekly, PM-settled and class roots whose underlying has another ticker.
+_ROOT_UNDERLYINGS = {
+    "SPXW": "SPX",
+    "SPXPM": "SPX",
+    "RUTW": "RUT",
+    "NDXP": "NDX",
+    "VIXW": "VIX",
+    "XSPW": "XSP",
+    "BRKB": "BRK/B",
+    "BRKA": "BRK/A",
+}
+
+_known: dict[str, str] = {}
+
+
+def underlying_for_root(root: str) -> str:
+    """The underlying symbol for an OCC root: SPXW -> SPX, AAPL1 -> AAPL, BRKB -> BRK/B."""
+    underlying = _known.get(root)
+    if underlying is None:
+        stem = root.rstrip("0123456789") or root
+        underlying = _ROOT_UNDERLYINGS.get(stem, stem)
+        _known[root] = underlying
+    return underlying
