@@ -1,0 +1,1 @@
+"""Test support: real servers and builders shared by tests and benchmarks."""
