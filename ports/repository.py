@@ -29,7 +29,10 @@ class PositionRepositoryPort(Protocol):
         ...
 
     def all_legs(self, account_id: str | None = None) -> list[OptionLeg]:
-        """Every leg of an account (of all accounts when None), in key order."""
+        """Every leg of an account (of all accounts when None), in key order.
+
+        Key order: account, root, expiration, option type, strike (numerically), side.
+        """
         ...
 
     def legs_by_key(self, account_id: str) -> dict[LegKey, OptionLeg]:
