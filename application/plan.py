@@ -1,0 +1,216 @@
+"""The sync's functional core: from a broker snapshot and the stored legs, decide what changes.
+
+Pure: no store, no clock, no broker. Everything the sync guarantees about data (what is opened,
+changed, left alone or deleted, and when deletion is too risky) is decided here and table-tested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+
+from legsync.domain import (
+    BrokerPosition,
+    BrokerSnapshot,
+    InvalidOccSymbol,
+    LegKey,
+    OptionLeg,
+    Side,
+    parse_occ_symbol,
+)
+
+from .results import RowError
+
+__all__ = ["SyncPlan", "cost_basis_per_contract", "plan_sync"]
+
+# Plain stock tickers: letters, optionally a share class (BRK.B, BRK/B). Anything else that is
+# not an OCC symbol is an error, not stock: a garbled option row must block the prune.
+_STOCK_TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,2})?")
+
+# Division of money: exact whenever the quotient terminates within 34 digits, which covers
+# every real cost basis; otherwise rounded half-even, never through a float.
+_MONEY = Context(prec=34, rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPlan:
+    """What applying a snapshot would do. ``changed`` pairs each new leg with its previous one."""
+
+    account_id: str
+    opened: tuple[OptionLeg, ...]
+    changed: tuple[tuple[OptionLeg, OptionLeg], ...]
+    unchanged: int
+    removed: tuple[OptionLeg, ...]
+    skipped: tuple[str, ...]
+    errors: tuple[RowError, ...]
+    synced: int
+
+    @property
+    def pruned(self) -> bool:
+        """Whether legs absent from the snapshot may be deleted: only after a clean read."""
+        return not self.errors
+
+    @property
+    def prune_skipped_reason(self) -> str | None:
+        if not self.errors:
+            return None
+        return (
+            f"{len(self.errors)} broker row(s) could not be used; a row we could not read "
+            "might be a leg we would delete, so nothing was deleted"
+        )
+
+    @property
+    def writes(self) -> list[OptionLeg]:
+        """The legs to upsert: opened and changed ones, never the unchanged."""
+        return [*self.opened, *(new for _, new in self.changed)]
+
+
+def plan_sync(
+    snapshot: BrokerSnapshot,
+    stored: Mapping[LegKey, OptionLeg],
+    now: datetime,
+    marks: Mapping[str, Decimal] | None = None,
+) -> SyncPlan:
+    """Plan the mirror of ``snapshot`` over the account's ``stored`` legs.
+
+    ``marks`` maps compact OCC symbols to a fresh ``last_price``; legs without one keep the
+    stored price. ``now`` stamps ``updated_at`` on legs whose data changed, and only on those.
+    """
+    account_id = snapshot.account_id
+    marks = marks or {}
+    errors: list[RowError] = []
+    skipped: list[str] = []
+    fresh: dict[LegKey, OptionLeg] = {}
+    rows_by_key: dict[LegKey, list[str]] = {}
+
+    for row in snapshot.positions:
+        try:
+            leg = _leg_from_row(account_id, row, now)
+        except _Skipped:
+            skipped.append(row.symbol)
+            continue
+        except _Unusable as unusable:
+            errors.append(RowError(_shown(row.symbol), unusable.reason))
+            continue
+        rows_by_key.setdefault(leg.key, []).append(row.symbol)
+        fresh[leg.key] = leg
+
+    for key, symbols in rows_by_key.items():
+        if len(symbols) > 1:
+            # Never merge: which row is right is the broker's to say, not ours.
+            del fresh[key]
+            reason = (
+                f"{len(symbols)} rows hold the same leg ({key.side.value} {key.root} "
+                f"{key.expiration} {key.option_type.value} {key.strike}); none was applied"
+            )
+            errors.extend(RowError(symbol, reason) for symbol in symbols)
+
+    opened: list[OptionLeg] = []
+    changed: list[tuple[OptionLeg, OptionLeg]] = []
+    unchanged = 0
+    for key in sorted(fresh, key=_key_order):
+        leg = fresh[key]
+        previous = stored.get(key)
+        mark = marks.get(leg.occ_symbol) if marks else None
+        last_price = mark if mark is not None else (previous.last_price if previous else None)
+        if last_price is not None:
+            leg = _with_last_price(leg, last_price)
+        if previous is None:
+            opened.append(leg)
+        elif leg.same_position_as(previous):
+            unchanged += 1
+        else:
+            changed.append((previous, leg))
+
+    removed: tuple[OptionLeg, ...] = ()
+    if not errors:
+        removed = tuple(stored[key] for key in sorted(stored, key=_key_order) if key not in fresh)
+
+    return SyncPlan(
+        account_id=account_id,
+        opened=tuple(opened),
+        changed=tuple(changed),
+        unchanged=unchanged,
+        removed=removed,
+        skipped=tuple(skipped),
+        errors=tuple(errors),
+        synced=len(fresh),
+    )
+
+
+def cost_basis_per_contract(cost_basis: Decimal | None, contracts: int) -> Decimal | None:
+    """``abs(cost_basis) / contracts``: the broker's total includes the x100 multiplier, and the
+    sign of a short's cost basis is not documented, so only the magnitude is kept."""
+    if cost_basis is None:
+        return None
+    return _MONEY.divide(abs(cost_basis), Decimal(contracts))
+
+
+class _Skipped(Exception):
+    """A stock row: not an option leg, not an error."""
+
+
+class _Unusable(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> OptionLeg:
+    try:
+        occ = parse_occ_symbol(row.symbol)
+    except InvalidOccSymbol as invalid:
+        if isinstance(row.symbol, str) and _STOCK_TICKER.fullmatch(row.symbol):
+            raise _Skipped from None
+        raise _Unusable(invalid.reason) from None
+    quantity = row.quantity
+    if not isinstance(quantity, Decimal) or not quantity.is_finite():
+        raise _Unusable(f"quantity {quantity!r} is not a finite number")
+    if quantity == 0:
+        raise _Unusable("quantity is zero: an option position holds at least one contract")
+    if quantity != quantity.to_integral_value():
+        raise _Unusable(f"quantity {quantity} is not a whole number of contracts")
+    contracts = int(abs(quantity))
+    cost_basis = row.cost_basis
+    if cost_basis is not None and (
+        not isinstance(cost_basis, Decimal) or not cost_basis.is_finite()
+    ):
+        raise _Unusable(f"cost basis {cost_basis} is not a finite number")
+    return OptionLeg(
+        account_id=account_id,
+        occ=occ,
+        side=Side.LONG if quantity > 0 else Side.SHORT,
+        quantity=contracts,
+        cost_basis_per_contract=cost_basis_per_contract(cost_basis, contracts),
+        last_price=None,
+        updated_at=now,
+    )
+
+
+def _with_last_price(leg: OptionLeg, last_price: Decimal) -> OptionLeg:
+    return OptionLeg(
+        account_id=leg.account_id,
+        occ=leg.occ,
+        side=leg.side,
+        quantity=leg.quantity,
+        cost_basis_per_contract=leg.cost_basis_per_contract,
+        last_price=last_price,
+        updated_at=leg.updated_at,
+    )
+
+
+def _key_order(key: LegKey) -> tuple[str, str, object, str, Decimal, str]:
+    return (
+        key.account_id,
+        key.root,
+        key.expiration,
+        key.option_type.value,
+        key.strike,
+        key.side.value,
+    )
+
+
+def _shown(symbol: object) -> str:
+    return symbol if isinstance(symbol, str) else repr(symbol)

@@ -1,0 +1,80 @@
+"""What one sync of one account did, in numbers a person or a program can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from legsync.domain import PositionEvent
+
+__all__ = ["RowError", "SyncResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A broker row the sync could not use, with the raw symbol and why."""
+
+    symbol: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """The outcome of one sync of one account.
+
+    ``success`` is False only when nothing was applied (a failed read, a failed store); a sync
+    that applied the good rows but met bad ones succeeds with ``errors`` and ``pruned=False``.
+    With ``dry_run`` the counts are the plan's and nothing was written.
+    """
+
+    account_id: str
+    success: bool
+    started_at: datetime
+    finished_at: datetime
+    synced: int = 0
+    opened: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: int = 0
+    errors: tuple[RowError, ...] = ()
+    pruned: bool = False
+    prune_skipped_reason: str | None = None
+    warnings: tuple[str, ...] = ()
+    reason: str | None = None
+    dry_run: bool = False
+    events: tuple[PositionEvent, ...] = field(default=(), repr=False)
+
+    @property
+    def clean(self) -> bool:
+        """Synced with no row errors: the mirror equals the broker's answer."""
+        return self.success and not self.errors
+
+    @property
+    def first_error(self) -> str | None:
+        if self.reason is not None:
+            return self.reason
+        if self.errors:
+            return f"{self.errors[0].symbol}: {self.errors[0].reason}"
+        return None
+
+    def to_dict(self) -> dict[str, object]:
+        """The result as plain JSON-ready data (the CLI's ``--json`` object)."""
+        return {
+            "account_id": self.account_id,
+            "success": self.success,
+            "dry_run": self.dry_run,
+            "synced": self.synced,
+            "opened": self.opened,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "skipped": self.skipped,
+            "pruned": self.pruned,
+            "prune_skipped_reason": self.prune_skipped_reason,
+            "errors": [{"symbol": e.symbol, "reason": e.reason} for e in self.errors],
+            "warnings": list(self.warnings),
+            "reason": self.reason,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+        }

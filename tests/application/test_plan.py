@@ -1,0 +1,213 @@
+"""The sync's pure plan, table-tested: what opens, changes, stays, goes, and when nothing goes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from legsync.adapters.memory import position
+from legsync.application import cost_basis_per_contract, plan_sync
+from legsync.domain import BrokerPosition, BrokerSnapshot, OptionLeg, Side, parse_occ_symbol
+
+ACCOUNT = "VA000001"
+EARLIER = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
+NOW = EARLIER + timedelta(hours=1)
+
+
+def snapshot(*rows: BrokerPosition) -> BrokerSnapshot:
+    return BrokerSnapshot(ACCOUNT, rows, NOW)
+
+
+def stored_leg(
+    symbol: str,
+    side: Side,
+    quantity: int,
+    cost: str | None = "155",
+    last: str | None = None,
+) -> OptionLeg:
+    return OptionLeg(
+        ACCOUNT,
+        parse_occ_symbol(symbol),
+        side,
+        quantity,
+        None if cost is None else Decimal(cost),
+        None if last is None else Decimal(last),
+        EARLIER,
+    )
+
+
+def keyed(*legs: OptionLeg) -> dict[object, OptionLeg]:
+    return {leg.key: leg for leg in legs}
+
+
+# --- turning rows into legs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quantity", "side", "contracts"),
+    [("2", Side.LONG, 2), ("-3", Side.SHORT, 3), ("1.00000000", Side.LONG, 1)],
+)
+def test_the_side_comes_from_the_sign_and_the_quantity_is_its_size(
+    quantity: str, side: Side, contracts: int
+) -> None:
+    plan = plan_sync(snapshot(position("SPY270319C00450000", quantity, "300")), {}, NOW)
+    (leg,) = plan.opened
+    assert (leg.side, leg.quantity) == (side, contracts)
+    assert leg.updated_at == NOW
+
+
+@pytest.mark.parametrize(
+    ("cost_basis", "contracts", "per_contract"),
+    [
+        ("310.00", 2, Decimal("155")),
+        ("-310.00", 2, Decimal("155")),
+        ("100", 3, Decimal("33.33333333333333333333333333333333")),
+        ("0.03", 3, Decimal("0.01")),
+        (None, 2, None),
+    ],
+)
+def test_cost_basis_per_contract_is_the_absolute_total_over_the_contracts(
+    cost_basis: str | None, contracts: int, per_contract: Decimal | None
+) -> None:
+    given = None if cost_basis is None else Decimal(cost_basis)
+    assert cost_basis_per_contract(given, contracts) == per_contract
+
+
+def test_stock_rows_are_skipped_and_counted_not_errors() -> None:
+    plan = plan_sync(
+        snapshot(position("AAPL", "100", "17250"), position("BRK.B", "5", "2000")), {}, NOW
+    )
+    assert plan.skipped == ("AAPL", "BRK.B")
+    assert plan.errors == ()
+    assert plan.pruned
+
+
+@pytest.mark.parametrize(
+    ("row", "complaint"),
+    [
+        (position("SPY270319C0045000", "1", "1"), "strike"),
+        (position("spy270319c00450000", "1", "1"), "upper case"),
+        (position("SPY271319C00450000", "1", "1"), "month"),
+        (position("SPY270319C00450000", "1.5", "1"), "whole number"),
+        (position("SPY270319C00450000", "0", "1"), "zero"),
+        (BrokerPosition("SPY270319C00450000", Decimal("NaN"), None), "finite"),
+        (BrokerPosition("SPY270319C00450000", Decimal("1"), Decimal("Infinity")), "cost basis"),
+        (position("SPY 270319C00450000", "1", "1"), "whitespace"),
+    ],
+)
+def test_unusable_rows_are_errors_naming_the_symbol_and_the_reason(
+    row: BrokerPosition, complaint: str
+) -> None:
+    plan = plan_sync(snapshot(row), {}, NOW)
+    (error,) = plan.errors
+    assert error.symbol == row.symbol
+    assert complaint in error.reason
+    assert plan.opened == ()
+
+
+def test_two_rows_for_one_leg_are_both_reported_and_neither_applied() -> None:
+    held = stored_leg("SPY270319P00400000", Side.SHORT, 2)
+    plan = plan_sync(
+        snapshot(
+            position("SPY270319P00400000", "-2", "-310"),
+            position("SPY270319P00400000", "-5", "-700"),
+        ),
+        keyed(held),
+        NOW,
+    )
+    assert [e.symbol for e in plan.errors] == ["SPY270319P00400000"] * 2
+    assert "same leg" in plan.errors[0].reason
+    assert (plan.opened, plan.changed, plan.removed) == ((), (), ())
+
+
+def test_long_and_short_of_one_contract_are_two_legs_not_duplicates() -> None:
+    plan = plan_sync(
+        snapshot(
+            position("SPY270319P00400000", "-2", "-310"),
+            position("SPY270319P00400000", "1", "150"),
+        ),
+        {},
+        NOW,
+    )
+    assert plan.errors == ()
+    assert sorted(leg.side for leg in plan.opened) == [Side.LONG, Side.SHORT]
+
+
+# --- diffing against the store ---------------------------------------------------------------
+
+
+def test_a_leg_the_store_lacks_is_opened() -> None:
+    plan = plan_sync(snapshot(position("SPY270319C00450000", "1", "300")), {}, NOW)
+    assert [leg.occ_symbol for leg in plan.opened] == ["SPY270319C00450000"]
+    assert plan.synced == 1
+
+
+def test_the_same_data_is_unchanged_and_keeps_its_timestamp() -> None:
+    held = stored_leg("SPY270319C00450000", Side.LONG, 2, cost="150")
+    plan = plan_sync(snapshot(position("SPY270319C00450000", "2", "300")), keyed(held), NOW)
+    assert (plan.opened, plan.changed, plan.unchanged, plan.writes) == ((), (), 1, [])
+
+
+def test_a_new_quantity_is_a_change_stamped_now_with_the_previous_leg() -> None:
+    held = stored_leg("SPY270319C00450000", Side.LONG, 2, cost="150", last="3.1")
+    plan = plan_sync(snapshot(position("SPY270319C00450000", "3", "450")), keyed(held), NOW)
+    ((previous, new),) = plan.changed
+    assert previous == held
+    assert (new.quantity, new.updated_at) == (3, NOW)
+    assert new.last_price == Decimal("3.1"), "the last price is kept from the store"
+
+
+def test_a_fresh_mark_is_a_change_and_a_missing_mark_keeps_the_stored_price() -> None:
+    marked = stored_leg("SPY270319C00450000", Side.LONG, 2, cost="150", last="3.1")
+    unmarked = stored_leg("SPY270319P00400000", Side.SHORT, 2, cost="150", last="1.2")
+    plan = plan_sync(
+        snapshot(
+            position("SPY270319C00450000", "2", "300"),
+            position("SPY270319P00400000", "-2", "-300"),
+        ),
+        keyed(marked, unmarked),
+        NOW,
+        marks={"SPY270319C00450000": Decimal("3.25")},
+    )
+    ((_, new),) = plan.changed
+    assert new.last_price == Decimal("3.25")
+    assert plan.unchanged == 1
+
+
+def test_legs_absent_from_a_clean_snapshot_are_removed() -> None:
+    kept = stored_leg("SPY270319P00400000", Side.SHORT, 2)
+    gone = stored_leg("SPY270319P00395000", Side.LONG, 2)
+    plan = plan_sync(snapshot(position("SPY270319P00400000", "-2", "-310")), keyed(kept, gone), NOW)
+    assert plan.removed == (gone,)
+    assert plan.pruned
+
+
+def test_an_explicit_empty_snapshot_removes_everything() -> None:
+    held = stored_leg("SPY270319P00400000", Side.SHORT, 2)
+    plan = plan_sync(snapshot(), keyed(held), NOW)
+    assert plan.removed == (held,)
+
+
+def test_one_unusable_row_blocks_every_deletion_but_not_the_good_rows() -> None:
+    held = stored_leg("SPY270319P00395000", Side.LONG, 2)
+    plan = plan_sync(
+        snapshot(
+            position("SPY270319P0039500", "2", "300"),  # the held leg, garbled
+            position("QQQ270319C00500000", "1", "420"),
+        ),
+        keyed(held),
+        NOW,
+    )
+    assert plan.removed == ()
+    assert not plan.pruned
+    assert plan.prune_skipped_reason is not None
+    assert "nothing was deleted" in plan.prune_skipped_reason
+    assert [leg.occ_symbol for leg in plan.opened] == ["QQQ270319C00500000"]
+
+
+def test_the_padded_form_is_the_same_leg_as_the_compact_one() -> None:
+    held = stored_leg("SPY270319C00450000", Side.LONG, 1, cost="300")
+    plan = plan_sync(snapshot(position("SPY   270319C00450000", "1", "300")), keyed(held), NOW)
+    assert (plan.unchanged, plan.removed) == (1, ())
