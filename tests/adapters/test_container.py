@@ -1,0 +1,29 @@
+"""The container wires the sync from configuration, and a test swaps any adapter in one line."""
+
+from __future__ import annotations
+
+from legsync.adapters.clock import ManualClock
+from legsync.adapters.container import Container
+from legsync.adapters.memory import InMemoryBroker, InMemoryDatabase, position
+
+
+def test_the_default_wiring_is_in_memory_and_syncs() -> None:
+    container = Container()
+    broker = container.broker()
+    assert isinstance(broker, InMemoryBroker)
+    broker.set_positions("VA000001", [position("SPY270319C00450000", "1", "300")])
+    result = container.sync_service().sync("VA000001")
+    assert result.success
+    assert result.opened == 1
+    assert isinstance(container.store(), InMemoryDatabase)
+
+
+def test_overriding_the_broker_swaps_it_everywhere() -> None:
+    container = Container()
+    fake = InMemoryBroker({"6YA000002": [position("QQQ270618P00450500", "-1", "-75")]})
+    clock = ManualClock()
+    with container.broker.override(fake), container.clock.override(clock):
+        service = container.sync_service()
+        assert service.broker is fake
+        assert service.sync("6YA000002").opened == 1
+    assert container.broker() is not fake
