@@ -1,0 +1,171 @@
+"""legsync's configuration: flags, then environment variables, then an optional TOML file.
+
+Validated with pydantic so that a bad value is refused before anything runs, by the name a
+user would type (``LEGSYNC_DATABASE_URL``) and with what is allowed. The Tradier token is a
+``SecretStr``: it never shows in a repr, a log line or an error.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+__all__ = [
+    "DEFAULT_CONFIG_FILE",
+    "DEFAULT_DATABASE_URL",
+    "ConfigurationError",
+    "Settings",
+    "load_settings",
+]
+
+DEFAULT_DATABASE_URL = "sqlite:///legsync.db"
+DEFAULT_CONFIG_FILE = Path("legsync.toml")
+PRODUCTION_BASE_URL = "https://api.tradier.com/v1"
+SANDBOX_BASE_URL = "https://sandbox.tradier.com/v1"
+_ENV_PREFIX = "LEGSYNC_"
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or wrong; the message names it and says what is allowed."""
+
+
+class Settings(BaseSettings):
+    """Every setting legsync reads. Environment names are ``LEGSYNC_`` + the field in capitals."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=_ENV_PREFIX, extra="forbid", validate_default=True, hide_input_in_errors=True
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql://user@host/db",
+    )
+    broker: Literal["tradier", "file"] = Field(
+        default="tradier", description="where positions come from: tradier or file"
+    )
+    positions_file: Path | None = Field(
+        default=None, description="a saved Tradier positions response, for broker=file"
+    )
+    tradier_token: SecretStr | None = Field(default=None, description="Tradier API token")
+    tradier_account_id: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="account number(s), comma-separated"
+    )
+    tradier_base_url: str | None = Field(
+        default=None, description="API base URL including /v1 (overrides tradier_sandbox)"
+    )
+    tradier_sandbox: bool = Field(default=False, description="use Tradier's sandbox (paper)")
+    tradier_timeout: float = Field(default=10.0, gt=0, le=120, description="seconds per request")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if scheme.split("+", 1)[0] not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        if scheme in ("postgresql", "postgres"):
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+
+    @field_validator("tradier_account_id", mode="before")
+    @classmethod
+    def _split_accounts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("tradier_account_id")
+    @classmethod
+    def _plain_account_numbers(cls, accounts: tuple[str, ...]) -> tuple[str, ...]:
+        for account in accounts:
+            if not account.isalnum():
+                raise ValueError(f"account {account!r} must be letters and digits only")
+        return accounts
+
+    @field_validator("tradier_base_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL including the version path, like .../v1")
+        return None if url is None else url.rstrip("/")
+
+    @property
+    def resolved_tradier_base_url(self) -> str:
+        if self.tradier_base_url:
+            return self.tradier_base_url
+        return SANDBOX_BASE_URL if self.tradier_sandbox else PRODUCTION_BASE_URL
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Settings from ``overrides`` (flags), then the environment, then the TOML file.
+
+    The TOML file is ``config_file`` when given (it must exist), else ``legsync.toml`` in the
+    working directory when present. Keys are the field names, at the top level or under a
+    ``[legsync]`` table. Raises :class:`ConfigurationError` naming every bad setting.
+    """
+    toml_path = _toml_path(config_file)
+    flags = {key: value for key, value in (overrides or {}).items() if value is not None}
+
+    class _Sourced(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            if toml_path is None:
+                return (init_settings, env_settings)
+            return (init_settings, env_settings, _toml_source(settings_cls, toml_path))
+
+    try:
+        loaded = _Sourced(**flags)
+    except ValidationError as invalid:
+        raise ConfigurationError(_explain(invalid)) from None
+    return Settings.model_construct(**dict(loaded))
+
+
+def _toml_source(settings_cls: type[BaseSettings], path: Path) -> InitSettingsSource:
+    """The TOML file's keys, at the top level or under ``[legsync]``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigurationError(f"config file {path}: {error}") from None
+    table = data.get("legsync", data)
+    if not isinstance(table, dict):
+        raise ConfigurationError(f"config file {path}: [legsync] must be a table")
+    return InitSettingsSource(settings_cls, init_kwargs=table)
+
+
+def _toml_path(config_file: Path | None) -> Path | None:
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigurationError(f"config file {config_file} does not exist")
+        return config_file
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def _explain(invalid: ValidationError) -> str:
+    problems = []
+    for error in invalid.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "settings"
+        env = f"{_ENV_PREFIX}{field.upper()}"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "is not a legsync setting"
+        problems.append(f"setting {field} ({env}) {message}")
+    return "; ".join(problems)

@@ -1,0 +1,101 @@
+"""Configuration: flags beat the environment, which beats the TOML file; bad values are named."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from legsync.adapters.settings import ConfigurationError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in (
+        "DATABASE_URL",
+        "BROKER",
+        "TRADIER_TOKEN",
+        "TRADIER_ACCOUNT_ID",
+        "TRADIER_BASE_URL",
+        "TRADIER_SANDBOX",
+    ):
+        monkeypatch.delenv(f"LEGSYNC_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_the_defaults_are_a_local_sqlite_file_and_tradier_production() -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///legsync.db"
+    assert settings.broker == "tradier"
+    assert settings.resolved_tradier_base_url == "https://api.tradier.com/v1"
+
+
+def test_flags_beat_the_environment_which_beats_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "legsync.toml").write_text(
+        '[legsync]\ndatabase_url = "sqlite:///from-file.db"\ntradier_sandbox = true\n'
+        'tradier_account_id = "VA000009"\n'
+    )
+    monkeypatch.setenv("LEGSYNC_TRADIER_ACCOUNT_ID", "VA000001,6YA000002")
+    settings = load_settings({"database_url": "sqlite:///from-flag.db"})
+    assert settings.database_url == "sqlite:///from-flag.db"
+    assert settings.tradier_account_id == ("VA000001", "6YA000002")
+    assert settings.resolved_tradier_base_url == "https://sandbox.tradier.com/v1"
+
+
+def test_a_postgresql_url_gets_the_psycopg_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEGSYNC_DATABASE_URL", "postgresql://legsync@db.internal/legsync")
+    assert load_settings().database_url == "postgresql+psycopg://legsync@db.internal/legsync"
+
+
+def test_the_token_never_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEGSYNC_TRADIER_TOKEN", "SENTINEL-TOKEN-123")
+    settings = load_settings()
+    assert "SENTINEL-TOKEN-123" not in repr(settings)
+    assert "SENTINEL-TOKEN-123" not in str(settings)
+    assert settings.tradier_token is not None
+    assert settings.tradier_token.get_secret_value() == "SENTINEL-TOKEN-123"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "complaint"),
+    [
+        ("DATABASE_URL", "mysql://x/y", "setting database_url (LEGSYNC_DATABASE_URL) must start"),
+        ("BROKER", "ibkr", "setting broker (LEGSYNC_BROKER) Input should be 'tradier' or 'file'"),
+        ("TRADIER_SANDBOX", "maybe", "setting tradier_sandbox (LEGSYNC_TRADIER_SANDBOX)"),
+        ("TRADIER_ACCOUNT_ID", "VA 1", "account 'VA 1' must be letters and digits"),
+        ("TRADIER_BASE_URL", "api.tradier.com", "must be an http(s) URL"),
+    ],
+)
+def test_a_bad_value_names_the_setting_and_what_is_allowed(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, complaint: str
+) -> None:
+    monkeypatch.setenv(f"LEGSYNC_{variable}", value)
+    with pytest.raises(ConfigurationError, match=re.escape(complaint)):
+        load_settings()
+
+
+def test_a_bad_value_never_echoes_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigurationError) as failure:
+        load_settings({"tradier_token": ["SENTINEL-TOKEN-123"]})
+    assert "SENTINEL-TOKEN-123" not in str(failure.value)
+
+
+def test_an_unknown_key_in_the_file_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "custom.toml"
+    config.write_text('databse_url = "sqlite:///typo.db"\n')
+    with pytest.raises(
+        ConfigurationError, match=r"setting databse_url .* is not a legsync setting"
+    ):
+        load_settings(config_file=config)
+
+
+def test_a_missing_or_broken_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"nowhere\.toml does not exist"):
+        load_settings(config_file=tmp_path / "nowhere.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("database_url = \n")
+    with pytest.raises(ConfigurationError, match=r"broken\.toml"):
+        load_settings(config_file=broken)
