@@ -24,7 +24,8 @@ class SyncResult:
 
     ``success`` is False only when nothing was applied (a failed read, a failed store); a sync
     that applied the good rows but met bad ones succeeds with ``errors`` and ``pruned=False``.
-    With ``dry_run`` the counts are the plan's and nothing was written.
+    With ``dry_run`` the counts are the plan's, nothing was written, and ``events`` holds what
+    a real sync would have published.
     """
 
     account_id: str

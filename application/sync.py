@@ -70,8 +70,9 @@ class SyncService:
         """Mirror ``account_id``. Never raises for a failed read or store: the result says so.
 
         With ``dry_run`` the plan is computed against the store and nothing is written,
-        recorded or published. With ``marks`` the held contracts are priced first; a failed
-        quote read only adds a warning.
+        recorded or published; the result's ``events`` are the ones a real sync would publish.
+        With ``marks`` the held contracts are priced first; a failed quote read only adds a
+        warning.
         """
         started = self.clock.now()
         try:
@@ -138,7 +139,7 @@ class SyncService:
             now = self.clock.now()
             plan = plan_sync(snapshot, stored, now, marks)
             if dry_run:
-                return plan, ()
+                return plan, _events(plan, now)
             writes = plan.writes
             if writes:
                 uow.positions.upsert(writes)
@@ -146,10 +147,7 @@ class SyncService:
                 uow.positions.delete([leg.key for leg in plan.removed])
             uow.sync_runs.record(_run(plan, started, self.clock.now()))
             uow.commit()
-        events: list[PositionEvent] = [PositionSynced(leg, None, now) for leg in plan.opened]
-        events.extend(PositionSynced(new, old, now) for old, new in plan.changed)
-        events.extend(PositionRemoved(leg, now) for leg in plan.removed)
-        return plan, tuple(events)
+        return plan, _events(plan, now)
 
     def _marks(self, snapshot: BrokerSnapshot) -> _Marks:
         symbols = _option_symbols(snapshot)
@@ -225,6 +223,13 @@ def _run(plan: SyncPlan, started: datetime, finished: datetime) -> SyncRun:
         pruned=plan.pruned,
         error=first_error,
     )
+
+
+def _events(plan: SyncPlan, now: datetime) -> tuple[PositionEvent, ...]:
+    events: list[PositionEvent] = [PositionSynced(leg, None, now) for leg in plan.opened]
+    events.extend(PositionSynced(new, old, now) for old, new in plan.changed)
+    events.extend(PositionRemoved(leg, now) for leg in plan.removed)
+    return tuple(events)
 
 
 def _option_symbols(snapshot: BrokerSnapshot) -> list[str]:

@@ -170,6 +170,7 @@ def test_a_dry_run_plans_against_the_store_and_writes_nothing(
 ) -> None:
     result = service.sync(ACCOUNT, dry_run=True)
     assert (result.dry_run, result.opened) == (True, 2)
+    assert [type(e) for e in result.events] == [PositionSynced, PositionSynced], "the plan"
     assert db.positions.all_legs() == []
     assert db.sync_runs.last_run(ACCOUNT) is None
     assert heard == []
