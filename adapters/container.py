@@ -2,26 +2,63 @@
 
 Logic-free by design: configuration in, wired objects out. Tests swap an adapter in one line,
 ``container.broker.override(InMemoryBroker(...))``, and get every other part as configured.
+Adapters that need heavy libraries are built by small factories that import them on first
+use, so a command that reads a file never loads an HTTP client it does not use.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from dependency_injector import containers, providers
+from pydantic import SecretStr
 
 from legsync.application import SyncService
+from legsync.ports import Clock
 
 from .clock import SystemClock
 from .memory import InMemoryBroker, InMemoryDatabase, InMemoryQuotes
 
+if TYPE_CHECKING:
+    from .tradier import FileBroker, TradierBroker
+
 __all__ = ["Container"]
+
+
+def _file_broker(path: str, clock: Clock) -> FileBroker:
+    from .tradier.file_broker import FileBroker
+
+    return FileBroker(Path(path), clock=clock)
+
+
+def _tradier_broker(
+    token: SecretStr | str | None, base_url: str, timeout: float, clock: Clock
+) -> Iterator[TradierBroker]:
+    from .tradier.broker import TradierBroker
+
+    if token is None or (isinstance(token, SecretStr) and not token.get_secret_value()):
+        from .settings import ConfigurationError
+
+        raise ConfigurationError(
+            "setting tradier_token (LEGSYNC_TRADIER_TOKEN) is required for the Tradier broker"
+        )
+    broker = TradierBroker(token, base_url=base_url, timeout=timeout, clock=clock)
+    try:
+        yield broker
+    finally:
+        broker.close()
 
 
 class Container(containers.DeclarativeContainer):
     """Wires legsync from configuration.
 
-    ``config.broker`` chooses the broker (``memory``); ``config.store`` chooses the store
-    (``memory``). Adapters that hold resources (a database engine, an HTTP client) are
-    ``Resource`` providers: ``container.shutdown_resources()`` closes them.
+    ``config.broker`` chooses the broker: ``memory``, ``file`` (``config.positions_file``) or
+    ``tradier`` (``config.tradier.token``, ``.base_url``, ``.timeout``). ``config.store``
+    chooses the store: ``memory`` or ``sql`` (``config.database_url``). Adapters that hold
+    resources (an engine, a connection pool) are ``Resource`` providers:
+    ``container.shutdown_resources()`` closes them.
     """
 
     config = providers.Configuration(default={"broker": "memory", "store": "memory"})
@@ -33,14 +70,33 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryDatabase),
     )
 
+    tradier = providers.Resource(
+        _tradier_broker,
+        token=config.tradier.token,
+        base_url=config.tradier.base_url,
+        timeout=config.tradier.timeout,
+        clock=clock,
+    )
+
     broker = providers.Selector(
         config.broker,
         memory=providers.Singleton(InMemoryBroker),
+        file=providers.Singleton(_file_broker, path=config.positions_file, clock=clock),
+        tradier=tradier,
     )
 
     quotes = providers.Selector(
         config.broker,
         memory=providers.Singleton(InMemoryQuotes),
+        file=providers.Object(None),
+        tradier=tradier,
+    )
+
+    account_directory = providers.Selector(
+        config.broker,
+        memory=broker,
+        file=providers.Object(None),
+        tradier=tradier,
     )
 
     sync_service = providers.Factory(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from legsync.adapters.clock import ManualClock
 from legsync.adapters.container import Container
 from legsync.adapters.memory import InMemoryBroker, InMemoryDatabase, position
@@ -27,3 +29,25 @@ def test_overriding_the_broker_swaps_it_everywhere() -> None:
         assert service.broker is fake
         assert service.sync("6YA000002").opened == 1
     assert container.broker() is not fake
+
+
+def test_the_file_broker_is_chosen_by_configuration() -> None:
+    from legsync.adapters.tradier import example_positions_path
+
+    container = Container()
+    container.config.from_dict({"broker": "file", "positions_file": str(example_positions_path())})
+    result = container.sync_service().sync("VA000001")
+    assert result.success
+    assert result.opened > 0
+    assert container.quotes() is None
+
+
+def test_tradier_without_a_token_is_a_configuration_error_naming_the_setting() -> None:
+    from legsync.adapters.settings import ConfigurationError
+
+    container = Container()
+    container.config.from_dict(
+        {"broker": "tradier", "tradier": {"token": None, "base_url": "http://127.0.0.1:9/v1"}}
+    )
+    with pytest.raises(ConfigurationError, match="LEGSYNC_TRADIER_TOKEN"):
+        container.broker()
