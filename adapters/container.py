@@ -22,9 +22,20 @@ from .clock import SystemClock
 from .memory import InMemoryBroker, InMemoryDatabase, InMemoryQuotes
 
 if TYPE_CHECKING:
+    from .sql.store import SqlStore
     from .tradier import FileBroker, TradierBroker
 
 __all__ = ["Container"]
+
+
+def _sql_store(url: str) -> Iterator[SqlStore]:
+    from .sql.store import SqlStore
+
+    store = SqlStore(url)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _file_broker(path: str, clock: Clock) -> FileBroker:
@@ -68,6 +79,7 @@ class Container(containers.DeclarativeContainer):
     store = providers.Selector(
         config.store,
         memory=providers.Singleton(InMemoryDatabase),
+        sql=providers.Resource(_sql_store, url=config.database_url),
     )
 
     tradier = providers.Resource(

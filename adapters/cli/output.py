@@ -1,0 +1,169 @@
+"""How the command shows things: aligned tables for people, JSON for programs.
+
+Decimals go out as strings in JSON, so nothing a program reads has been through a float.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from legsync.application import SyncResult
+from legsync.domain import (
+    OptionLeg,
+    PositionEvent,
+    PositionRemoved,
+    SyncRun,
+    canonical_decimal,
+)
+
+__all__ = [
+    "dumps",
+    "event_record",
+    "leg_record",
+    "render_table",
+    "run_record",
+    "sync_summary",
+]
+
+
+def leg_record(leg: OptionLeg) -> dict[str, Any]:
+    """A leg under the store's column names (``portfolio_positions``)."""
+    return {
+        "id": leg.key.as_id(),
+        "account_id": leg.account_id,
+        "symbol": leg.symbol,
+        "root": leg.root,
+        "occ_symbol": leg.occ_symbol,
+        "expiration": leg.expiration.isoformat(),
+        "option_type": leg.option_type.value,
+        "strike": canonical_decimal(leg.strike),
+        "side": leg.side.value,
+        "quantity": leg.quantity,
+        "cost_basis_per_contract": _decimal(leg.cost_basis_per_contract),
+        "last_price": _decimal(leg.last_price),
+        "updated_at": leg.updated_at.isoformat(),
+    }
+
+
+def event_record(event: PositionEvent) -> dict[str, Any]:
+    """One line of ``--events``: the signal's name, the leg after, and the leg before."""
+    if isinstance(event, PositionRemoved):
+        return {
+            "event": "position-removed",
+            "occurred_at": event.occurred_at.isoformat(),
+            "leg": leg_record(event.leg),
+        }
+    return {
+        "event": "position-synced",
+        "occurred_at": event.occurred_at.isoformat(),
+        "opened": event.previous is None,
+        "leg": leg_record(event.leg),
+        "previous": None if event.previous is None else leg_record(event.previous),
+    }
+
+
+def run_record(run: SyncRun, last_success: SyncRun | None) -> dict[str, Any]:
+    return {
+        "account_id": run.account_id,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat(),
+        "success": run.success,
+        "synced": run.synced,
+        "opened": run.opened,
+        "changed": run.changed,
+        "unchanged": run.unchanged,
+        "removed": run.removed,
+        "skipped": run.skipped,
+        "errors": run.errors,
+        "pruned": run.pruned,
+        "error": run.error,
+        "last_success_at": None if last_success is None else last_success.finished_at.isoformat(),
+    }
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, default=_json_default, separators=(",", ":"))
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return canonical_decimal(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else canonical_decimal(value)
+
+
+def render_table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Iterable[str] = ()
+) -> str:
+    """An aligned plain-text table; columns named in ``numeric`` are right-aligned."""
+    right = set(numeric)
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            value.rjust(width) if header in right else value.ljust(width)
+            for value, width, header in zip(values, widths, headers, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in cells)])
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        return canonical_decimal(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def sync_summary(result: SyncResult) -> str:
+    """A few lines a person reads after ``legsync sync``."""
+    who = result.account_id
+    if not result.success:
+        return f"{who}: FAILED, nothing changed: {result.reason}"
+    verb = "would sync" if result.dry_run else "synced"
+    lines = [
+        f"{who}: {verb} {result.synced} leg(s): {result.opened} opened, {result.changed} changed,"
+        f" {result.unchanged} unchanged, {result.removed} removed"
+        + (f"; {result.skipped} stock position(s) skipped" if result.skipped else "")
+    ]
+    if result.dry_run:
+        lines.append("  dry run: nothing was written")
+        for event in result.events:
+            lines.append(f"  {_planned(event)}")
+    for error in result.errors:
+        lines.append(f"  error: {error.symbol}: {error.reason}")
+    if result.prune_skipped_reason:
+        lines.append(f"  not pruned: {result.prune_skipped_reason}")
+    for warning in result.warnings:
+        lines.append(f"  warning: {warning}")
+    return "\n".join(lines)
+
+
+def _planned(event: PositionEvent) -> str:
+    leg = event.leg
+    what = f"{leg.side.value} {leg.quantity} {leg.occ_symbol}"
+    if isinstance(event, PositionRemoved):
+        return f"remove {what}"
+    if event.previous is None:
+        return f"open   {what}"
+    return f"change {what} (was {event.previous.side.value} {event.previous.quantity})"
+
+
+def write_json_line(stream: IO[str], record: Mapping[str, Any]) -> None:
+    stream.write(dumps(record) + "\n")
+    stream.flush()
