@@ -1,16 +1,13 @@
-"""The in-memory fakes pass the same contracts as the real adapters, so tests that use them
-say something true about production."""
+"""The in-memory store passes the same contract as the SQL store, so tests that use it say
+something true about production. (The in-memory broker runs its contract beside the file and
+Tradier brokers, in test_broker_contracts.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
-from legsync.adapters.contracts import BrokerContract, StoreContract
-from legsync.adapters.contracts.broker import BrokerFactory, FailingBrokerFactory
-from legsync.adapters.memory import InMemoryBroker, InMemoryDatabase
-from legsync.domain import BrokerPosition
+from legsync.adapters.contracts import StoreContract
+from legsync.adapters.memory import InMemoryDatabase
 from legsync.ports import UnitOfWorkFactory
 
 
@@ -18,21 +15,3 @@ class TestInMemoryStore(StoreContract):
     @pytest.fixture
     def uow_factory(self) -> UnitOfWorkFactory:
         return InMemoryDatabase()
-
-
-class TestInMemoryBroker(BrokerContract):
-    @pytest.fixture
-    def broker_holding(self) -> BrokerFactory:
-        def make(account_id: str, rows: Sequence[BrokerPosition]) -> InMemoryBroker:
-            return InMemoryBroker({account_id: rows})
-
-        return make
-
-    @pytest.fixture
-    def broker_failing(self) -> FailingBrokerFactory:
-        def make(account_id: str) -> InMemoryBroker:
-            broker = InMemoryBroker({account_id: ()})
-            broker.fail_next(account_id, "connection reset")
-            return broker
-
-        return make
