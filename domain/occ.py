@@ -5,15 +5,19 @@ and the 21-character OSI form whose root is padded with spaces to six characters
 (``SPY   240119C00450000``). The parser reads from the right, since the root's length varies.
 
 The parser is on the hot path of every sync (one call per broker row), so the accepting path is
-written with plain ``str`` methods and two small caches instead of a regular expression; the
-rejecting path is slow on purpose and explains exactly what is wrong.
+three slices and three dictionary lookups in caches of parts (roots, expirations, strikes) that
+the strict path has already accepted; the strict path, taken by every part seen for the first
+time and by every rejection, is slow on purpose and explains exactly what is wrong.
+
+Strikes are computed in a private decimal context, so a caller's context (a low precision, a
+trapped ``Inexact``) can neither round a strike nor leave a rounded one in the shared caches.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import NamedTuple
 
 from .enums import OptionType
@@ -29,18 +33,28 @@ _MAX_ROOT_LENGTH = 6
 _SHOWN_INPUT = 40
 _CACHE_LIMIT = 1 << 16
 
+# Every strike fits in eight digits, far below this context's 28: its arithmetic is exact.
+_EXACT = Context()
 _THOUSAND = Decimal(STRIKE_SCALE)
+_MAX_STRIKE = _EXACT.divide(Decimal(_MAX_STRIKE_UNITS), _THOUSAND)
+_STRIKE_STEP = _EXACT.divide(Decimal(1), _THOUSAND)
 # Used only to explain a rejection: splits any text into the four parts a symbol would have.
 _SHAPE = re.compile(
     r"(?P<head>.*?)(?P<ymd>[0-9]{6})(?P<letter>[A-Za-z])(?P<strike>.*)", re.DOTALL | re.ASCII
 )
 _TYPES = {"C": OptionType.CALL, "P": OptionType.PUT}
 
-# Caches of the parts that repeat across symbols: expirations and strikes are few compared with
-# the symbols built from them. Only valid parts are ever stored, so a hit is also a validation.
-# The expiration is cached together with the type letter ("240119C"): one lookup, not two.
+# Caches of the parts that repeat across symbols: roots, expirations and strikes are few compared
+# with the symbols built from them. Each is keyed by the exact slice of the text that the fast path
+# looks up (the root with its padding, "SPY   " or "SPY"; the expiration with its type letter,
+# "240119C"; the eight strike digits), and only the parts of a symbol that the strict path has
+# accepted whole are stored. The three slices cover the text, so three hits are a validation.
+_roots: dict[str, str] = {}
 _expirations: dict[str, tuple[date, OptionType]] = {}
 _strikes: dict[str, Decimal] = {}
+_ROOT_PART = slice(None, -15)
+_EXPIRATION_PART = slice(-15, -8)
+_STRIKE_PART = slice(-8, None)
 
 
 class InvalidOccSymbol(ValueError):
@@ -78,45 +92,57 @@ class OccSymbol(NamedTuple):
 
         The strike is scaled exactly: 2.01 becomes ``00002010``, never ``00002009``.
         """
-        units = self.strike * STRIKE_SCALE
-        if (
-            not isinstance(self.strike, Decimal)
-            or units != units.to_integral_value()
-            or not 0 < units <= _MAX_STRIKE_UNITS
-        ):
+        units = _strike_units(self.strike)
+        if units is None:
             raise InvalidOccSymbol(
                 self.root, f"strike {self.strike} cannot be written in eight digits of 1/1000"
             )
         if not 2000 <= self.expiration.year <= 2099:
             raise InvalidOccSymbol(self.root, f"expiration {self.expiration} is outside 2000-2099")
         root = self.root.ljust(_MAX_ROOT_LENGTH) if padded else self.root
-        return f"{root}{self.expiration:%y%m%d}{self.option_type.letter}{int(units):08d}"
+        return f"{root}{self.expiration:%y%m%d}{self.option_type.letter}{units:08d}"
 
     def __str__(self) -> str:
         return self.format()
 
 
+def _strike_units(strike: object) -> int | None:
+    """The strike in thousandths, or None unless that is exact and fits in eight digits.
+
+    Computed in :data:`_EXACT`, whatever the caller's context: multiplying in a context of six
+    digits would quietly turn 12345.678 into 12345700 thousandths, a different contract.
+    """
+    if not (isinstance(strike, Decimal) and strike.is_finite() and 0 < strike <= _MAX_STRIKE):
+        return None
+    thousandths = strike.quantize(_STRIKE_STEP, context=_EXACT)  # at most 8 digits: exact
+    if thousandths != strike:
+        return None
+    return int(thousandths.scaleb(3, _EXACT))
+
+
 def parse_occ_symbol(text: str) -> OccSymbol:
     """Parse a compact or 21-character padded OCC symbol, or raise :class:`InvalidOccSymbol`."""
-    if type(text) is str and 16 <= len(text) <= _PADDED_LENGTH and text.isascii():
-        root = text[:-15].rstrip(" ") if len(text) == _PADDED_LENGTH else text[:-15]
-        expiration = _expirations.get(text[-15:-8])
-        strike = _strikes.get(text[-8:])
-        if (
-            expiration is not None
-            and strike is not None
-            and root.isalnum()
-            and root.isupper()
-            and root[0].isalpha()
-        ):
-            return tuple.__new__(OccSymbol, (root, *expiration, strike))
+    # Only an exact str: a subclass may slice or compare as it likes, and bytes would be compared
+    # with the str keys (a BytesWarning under ``python -b``). Texts shorter than 16 characters
+    # give an empty root or short keys, which no cache holds.
+    if type(text) is str:
+        try:
+            root = _roots[text[_ROOT_PART]]
+            expiration, option_type = _expirations[text[_EXPIRATION_PART]]
+            strike = _strikes[text[_STRIKE_PART]]
+        except KeyError:
+            pass  # a part not seen before, or not valid: the strict path decides
+        else:
+            return tuple.__new__(OccSymbol, (root, expiration, option_type, strike))
     return _parse_slowly(text)
 
 
 def _parse_slowly(text: object) -> OccSymbol:
     """Validate every part, fill the caches, and either return the symbol or say what is wrong."""
-    if not isinstance(text, str):
-        raise InvalidOccSymbol(text, f"expected a str, got {type(text).__name__}")
+    if type(text) is not str:
+        if not issubclass(type(text), str):  # type(), not isinstance(): __class__ can lie
+            raise InvalidOccSymbol(text, f"expected a str, got {type(text).__name__}")
+        text = str.__str__(text)  # a plain copy, whatever methods the subclass overrides
     if not text:
         raise InvalidOccSymbol(text, "it is empty")
     if not text.isascii():
@@ -135,13 +161,20 @@ def _parse_slowly(text: object) -> OccSymbol:
     if not digits.isdigit():
         leading = len(digits) - len(digits.lstrip("0123456789"))
         if leading >= 8:
-            raise InvalidOccSymbol(text, f"unexpected text {digits[8:]!r} after the strike")
-        raise InvalidOccSymbol(text, f"strike {digits!r} must be eight digits")
+            raise InvalidOccSymbol(text, f"unexpected text {_show(digits[8:])} after the strike")
+        raise InvalidOccSymbol(text, f"strike {_show(digits)} must be eight digits")
     if len(digits) != 8:
-        raise InvalidOccSymbol(text, f"strike {digits!r} has {len(digits)} digits, expected 8")
-    expiration = _expiration(text, ymd, letter)
+        raise InvalidOccSymbol(text, f"strike {_show(digits)} has {len(digits)} digits, expected 8")
+    expiration = _expiration(text, ymd)
     strike = _strike(text, digits)
-    return tuple.__new__(OccSymbol, (root, expiration, _TYPES[letter], strike))
+    option_type = _TYPES[letter]
+    if len(_roots) < _CACHE_LIMIT:
+        _roots[text[_ROOT_PART]] = root
+    if len(_expirations) < _CACHE_LIMIT:
+        _expirations[text[_EXPIRATION_PART]] = (expiration, option_type)
+    if len(_strikes) < _CACHE_LIMIT:
+        _strikes[text[_STRIKE_PART]] = strike
+    return tuple.__new__(OccSymbol, (root, expiration, option_type, strike))
 
 
 def _root(text: str, head: str) -> str:
@@ -150,41 +183,50 @@ def _root(text: str, head: str) -> str:
         raise InvalidOccSymbol(
             text, "stray whitespace: only the 21-character form pads its root with spaces"
         )
-    if " " in root or not root:
+    if not root:
+        raise InvalidOccSymbol(
+            text, "the root is missing: expected 1 to 6 characters before YYMMDD"
+        )
+    if " " in root:
         raise InvalidOccSymbol(text, "stray whitespace in the root")
     if len(root) > _MAX_ROOT_LENGTH:
         raise InvalidOccSymbol(
-            text, f"root {root!r} has {len(root)} characters, at most {_MAX_ROOT_LENGTH}"
+            text, f"root {_show(root)} has {len(root)} characters, at most {_MAX_ROOT_LENGTH}"
         )
     if not (root.isalnum() and root[0].isalpha()):
         raise InvalidOccSymbol(
-            text, f"root {root!r} must be letters and digits, starting with a letter"
+            text, f"root {_show(root)} must be letters and digits, starting with a letter"
         )
     if not root.isupper():
-        raise InvalidOccSymbol(text, f"root {root!r} must be upper case")
+        raise InvalidOccSymbol(text, f"root {_show(root)} must be upper case")
     return root
 
 
-def _expiration(text: str, ymd: str, letter: str) -> date:
+def _expiration(text: str, ymd: str) -> date:
     try:
-        expiration = date(2000 + int(ymd[:2]), int(ymd[2:4]), int(ymd[4:]))
+        return date(2000 + int(ymd[:2]), int(ymd[2:4]), int(ymd[4:]))
     except ValueError as error:
         raise InvalidOccSymbol(text, f"expiration {ymd!r} is not a date: {error}") from None
-    if len(_expirations) < _CACHE_LIMIT:
-        _expirations[ymd + letter] = (expiration, _TYPES[letter])
-    return expiration
 
 
 def _strike(text: str, digits: str) -> Decimal:
     units = int(digits)
     if units == 0:
         raise InvalidOccSymbol(text, "strike must be greater than zero")
-    strike = Decimal(units) / _THOUSAND  # exact: the quotient has at most three decimals
-    if len(_strikes) < _CACHE_LIMIT:
-        _strikes[digits] = strike
-    return strike
+    return _EXACT.divide(Decimal(units), _THOUSAND)  # 450, 2.01, 0.5: the shortest exact form
 
 
 def _show(text: object) -> str:
-    shown = repr(text)
+    """The input for a message, short, and never an error of its own.
+
+    ``repr`` may raise (an int of more than 4300 digits, a broken ``__repr__``): the error about
+    the input must still be an :class:`InvalidOccSymbol`.
+    """
+    if type(text) is str:
+        shown = repr(text[: _SHOWN_INPUT + 1])  # no need to copy a huge input to show 40 chars
+    else:
+        try:
+            shown = repr(text)
+        except Exception:
+            shown = f"<{type(text).__name__} object>"
     return shown if len(shown) <= _SHOWN_INPUT else f"{shown[: _SHOWN_INPUT - 3]}..."
