@@ -1,0 +1,171 @@
+"""The reconciliation use cases: ``check`` an account's trades against its mirror, and size an
+exit from it.
+
+Read-only by design: a phantom trade, a partial one or an expired leg is reported with its
+reason and nothing is closed, deleted or flipped to unmanaged. Judging needs a mirror that can
+be trusted, so an account whose last sync failed, was incomplete or never happened is reported
+as stale and nothing about it is judged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from legsync.domain import OptionLeg, SyncRun
+from legsync.domain.expiry import expired_legs, expires_at
+from legsync.domain.reconciliation import (
+    MirrorState,
+    SpreadPositions,
+    exit_quantity,
+    judge_managed_trades,
+    mirror_state,
+)
+from legsync.ports import Clock, UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["AccountCheck", "CheckReport", "ReconcileService"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCheck:
+    """One account's check. With a stale mirror the three findings are empty: not judged."""
+
+    account_id: str
+    mirror: MirrorState
+    last_sync: SyncRun | None
+    phantoms: tuple[SpreadPositions, ...] = ()
+    partials: tuple[SpreadPositions, ...] = ()
+    expired: tuple[OptionLeg, ...] = ()
+    trades_judged: int = 0
+
+    @property
+    def judged(self) -> bool:
+        return self.mirror.is_fresh
+
+    @property
+    def clean(self) -> bool:
+        """Judged, and nothing to report."""
+        return self.judged and not (self.phantoms or self.partials or self.expired)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "account_id": self.account_id,
+            "mirror": self.mirror.value,
+            "judged": self.judged,
+            "reason": None if self.judged else self.mirror.reason,
+            "last_sync_at": None if self.last_sync is None else _iso(self.last_sync.finished_at),
+            "trades_judged": self.trades_judged,
+            "phantoms": [_trade_finding(p) for p in self.phantoms],
+            "partials": [_trade_finding(p) for p in self.partials],
+            "expired": [
+                {
+                    "occ_symbol": leg.occ_symbol,
+                    "side": leg.side.value,
+                    "quantity": leg.quantity,
+                    "expired_at": _iso(expires_at(leg.expiration)),
+                }
+                for leg in self.expired
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Every account checked at ``checked_at``."""
+
+    checked_at: datetime
+    accounts: tuple[AccountCheck, ...]
+
+    @property
+    def clean(self) -> bool:
+        """Every account judged and nothing found (a stale account is never clean)."""
+        return all(account.clean for account in self.accounts)
+
+    @property
+    def stale(self) -> tuple[AccountCheck, ...]:
+        return tuple(account for account in self.accounts if not account.judged)
+
+    def to_dict(self) -> dict[str, object]:
+        """The report as plain JSON-ready data (for a ``--json`` output)."""
+        return {
+            "checked_at": _iso(self.checked_at),
+            "clean": self.clean,
+            "accounts": [account.to_dict() for account in self.accounts],
+        }
+
+
+class ReconcileService:
+    """Compares the engine's trades with the mirror, one read-only unit of work per call.
+
+    ``max_age``, when given, also counts a mirror as stale when its last good sync finished
+    longer ago than that.
+    """
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, *, max_age: timedelta | None = None
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.max_age = max_age
+
+    def check(self, account_id: str | None = None) -> CheckReport:
+        """Check one account, or every account the store knows (legs, sync runs or open
+        managed trades). Reports phantoms, partial trades and expired legs; changes nothing."""
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            if account_id is not None:
+                accounts = [account_id]
+            else:
+                accounts = sorted(
+                    {
+                        *uow.positions.accounts(),
+                        *(run.account_id for run in uow.sync_runs.latest_runs()),
+                        *(trade.account_id for trade in uow.trades.open_managed()),
+                    }
+                )
+            checks = tuple(self._check_account(uow, account, now) for account in accounts)
+        return CheckReport(checked_at=now, accounts=checks)
+
+    def exit_quantity(self, trade_id: int) -> int:
+        """How many spreads of a trade the engine may close now (0 unless the trade is managed
+        and open, every leg is held and the account's mirror is fresh). Raises TradeNotFound."""
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            trade = uow.trades.get(trade_id)
+            last = uow.sync_runs.last_run(trade.account_id)
+            fresh = mirror_state(last, now, self.max_age).is_fresh
+            legs = uow.positions.all_legs(trade.account_id) if fresh else []
+        return exit_quantity(trade, legs, mirror_fresh=fresh)
+
+    def _check_account(self, uow: UnitOfWork, account_id: str, now: datetime) -> AccountCheck:
+        last = uow.sync_runs.last_run(account_id)
+        state = mirror_state(last, now, self.max_age)
+        if not state.is_fresh:
+            return AccountCheck(account_id=account_id, mirror=state, last_sync=last)
+        legs = uow.positions.all_legs(account_id)
+        trades = uow.trades.open_managed(account_id)
+        judgement = judge_managed_trades(trades, legs)
+        return AccountCheck(
+            account_id=account_id,
+            mirror=state,
+            last_sync=last,
+            phantoms=judgement.phantoms,
+            partials=judgement.partials,
+            expired=expired_legs(legs, now),
+            trades_judged=len(trades),
+        )
+
+
+def _trade_finding(positions: SpreadPositions) -> dict[str, object]:
+    trade = positions.trade
+    return {
+        "trade_id": trade.id,
+        "symbol": trade.symbol,
+        "quantity": trade.quantity,
+        "health": positions.health.value,
+        "reasons": list(positions.reasons),
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
