@@ -1,0 +1,285 @@
+"""The trade use cases: list, add by hand, the managed switch, and import from the mirror.
+
+These change trades and nothing else: positions are the sync's alone. ``managed`` is the
+engine's safety switch and only these use cases flip it; whatever a person did not ask the
+engine to manage (a hand-added trade by default, every imported one) starts unmanaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+
+from legsync.domain import (
+    OccSymbol,
+    OptionLeg,
+    Origin,
+    Side,
+    Trade,
+    TradeLeg,
+    TradeStatus,
+    underlying_for_root,
+)
+from legsync.domain.reconciliation import MirrorState, mirror_state
+from legsync.domain.structures import StructureKind, classify
+from legsync.ports import Clock, UnitOfWorkFactory
+
+__all__ = [
+    "AccountImport",
+    "ImportReport",
+    "ImportedTrade",
+    "InvalidTrade",
+    "ManagedSwitch",
+    "TradeService",
+]
+
+
+class InvalidTrade(ValueError):
+    """A trade a person asked to add cannot be; the message says what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedSwitch:
+    """The open trades on a symbol after flipping their switch; ``changed`` are the ids whose
+    stored value actually changed (the others were already so)."""
+
+    symbol: str
+    managed: bool
+    trades: tuple[Trade, ...]
+    changed: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedTrade:
+    """A trade stored by the import, and the structure it was recognised as."""
+
+    trade: Trade
+    kind: StructureKind
+
+
+@dataclass(frozen=True, slots=True)
+class AccountImport:
+    """One account's import. Nothing is imported from a stale mirror (``mirror`` says why)."""
+
+    account_id: str
+    mirror: MirrorState
+    imported: tuple[ImportedTrade, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    accounts: tuple[AccountImport, ...]
+    dry_run: bool = False
+
+    @property
+    def imported(self) -> tuple[ImportedTrade, ...]:
+        return tuple(item for account in self.accounts for item in account.imported)
+
+    @property
+    def skipped(self) -> tuple[AccountImport, ...]:
+        """Accounts not imported because their mirror is not fresh."""
+        return tuple(account for account in self.accounts if not account.mirror.is_fresh)
+
+
+class TradeService:
+    """Trade use cases, each in one unit of work that it commits.
+
+    ``max_age``, when given, also keeps the import away from a mirror whose last good sync is
+    older than that.
+    """
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, *, max_age: timedelta | None = None
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.max_age = max_age
+
+    def list_trades(
+        self, *, account_id: str | None = None, include_closed: bool = False
+    ) -> list[Trade]:
+        """Open trades by id (closed ones too with ``include_closed``), managed or not."""
+        with self.uow_factory() as uow:
+            return uow.trades.list_trades(account_id=account_id, include_closed=include_closed)
+
+    def add_manual(
+        self,
+        account_id: str,
+        legs: Sequence[TradeLeg],
+        quantity: int,
+        *,
+        managed: bool = False,
+        entry_price: Decimal | None = None,
+    ) -> Trade:
+        """Record a trade a person opened, with ``origin=MANUAL``.
+
+        Unmanaged unless ``managed=True``: writing a trade down is not asking the engine to
+        act on it. The legs need not be in the mirror yet (the next sync may bring them).
+        Raises :class:`InvalidTrade` for an empty account, no legs, a quantity below 1, legs
+        on more than one underlying or one contract and side named twice.
+        """
+        symbol = _validated_symbol(account_id, legs, quantity, entry_price)
+        trade = Trade(
+            id=None,
+            account_id=account_id,
+            symbol=symbol,
+            legs=tuple(legs),
+            quantity=quantity,
+            status=TradeStatus.OPEN,
+            origin=Origin.MANUAL,
+            managed=managed,
+            opened_at=self.clock.now(),
+            entry_price=entry_price,
+        )
+        with self.uow_factory() as uow:
+            stored = uow.trades.add(trade)
+            uow.commit()
+        return stored
+
+    def set_managed(self, trade_id: int, managed: bool) -> Trade:
+        """Flip one trade's switch; raises TradeNotFound for an unknown id."""
+        with self.uow_factory() as uow:
+            trade = uow.trades.set_managed(trade_id, managed)
+            uow.commit()
+        return trade
+
+    def manage(self, trade_id: int) -> Trade:
+        return self.set_managed(trade_id, True)
+
+    def unmanage(self, trade_id: int) -> Trade:
+        return self.set_managed(trade_id, False)
+
+    def set_managed_for_symbol(
+        self, symbol: str, managed: bool, *, account_id: str | None = None
+    ) -> ManagedSwitch:
+        """Flip the switch of every open trade on an underlying (SPXW or spx both mean SPX).
+
+        Legacy trades (``managed`` NULL) get an explicit value. An empty ``trades`` in the
+        result means no open trade is on that symbol; closed trades are left alone.
+        """
+        underlying = _underlying_of_text(symbol)
+        changed: list[int] = []
+        switched: list[Trade] = []
+        with self.uow_factory() as uow:
+            for trade in uow.trades.list_trades(account_id=account_id):
+                if trade.id is None or underlying not in _underlyings(trade):
+                    continue
+                if trade.managed is not managed:
+                    changed.append(trade.id)
+                    trade = uow.trades.set_managed(trade.id, managed)
+                switched.append(trade)
+            uow.commit()
+        return ManagedSwitch(underlying, managed, tuple(switched), tuple(changed))
+
+    def manage_symbol(self, symbol: str, *, account_id: str | None = None) -> ManagedSwitch:
+        return self.set_managed_for_symbol(symbol, True, account_id=account_id)
+
+    def unmanage_symbol(self, symbol: str, *, account_id: str | None = None) -> ManagedSwitch:
+        return self.set_managed_for_symbol(symbol, False, account_id=account_id)
+
+    def import_trades(
+        self, account_id: str | None = None, *, dry_run: bool = False
+    ) -> ImportReport:
+        """Store the mirror's unclaimed contracts as unmanaged trades, one per structure.
+
+        A contract is claimed when an open trade (managed or not) expects it: a trade of
+        ``quantity`` spreads claims quantity x ratio contracts of each of its legs. What the
+        broker holds beyond all claims is grouped by :func:`classify` and stored with
+        ``origin=IMPORTED`` and ``managed=False``. Imported trades claim what they took, so a
+        second run imports nothing. Accounts whose mirror is not fresh are skipped: importing
+        legs the broker may no longer hold would invent trades. With ``dry_run`` nothing is
+        stored and the trades in the report have no id.
+        """
+        with self.uow_factory() as uow:
+            accounts = [account_id] if account_id is not None else uow.positions.accounts()
+        return ImportReport(
+            accounts=tuple(self._import_account(account, dry_run) for account in accounts),
+            dry_run=dry_run,
+        )
+
+    def _import_account(self, account_id: str, dry_run: bool) -> AccountImport:
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            uow.lock_account(account_id)
+            state = mirror_state(uow.sync_runs.last_run(account_id), now, self.max_age)
+            if not state.is_fresh:
+                return AccountImport(account_id=account_id, mirror=state)
+            unclaimed = _unclaimed(
+                uow.positions.all_legs(account_id), uow.trades.list_trades(account_id=account_id)
+            )
+            imported = []
+            for structure in classify(unclaimed):
+                trade = Trade(
+                    id=None,
+                    account_id=account_id,
+                    symbol=structure.symbol,
+                    legs=structure.trade_legs(),
+                    quantity=structure.quantity,
+                    status=TradeStatus.OPEN,
+                    origin=Origin.IMPORTED,
+                    managed=False,
+                    opened_at=now,
+                )
+                stored = trade if dry_run else uow.trades.add(trade)
+                imported.append(ImportedTrade(stored, structure.kind))
+            if not dry_run:
+                uow.commit()
+        return AccountImport(account_id=account_id, mirror=state, imported=tuple(imported))
+
+
+def _unclaimed(legs: Iterable[OptionLeg], open_trades: Iterable[Trade]) -> list[OptionLeg]:
+    """The legs with what no open trade claims of them (legs fully claimed are dropped)."""
+    claimed: dict[tuple[OccSymbol, Side], int] = {}
+    for trade in open_trades:
+        for expected in trade.legs:
+            contract = (expected.occ, expected.side)
+            claimed[contract] = claimed.get(contract, 0) + trade.quantity * expected.ratio
+    unclaimed = []
+    for leg in legs:
+        rest = leg.quantity - claimed.get((leg.occ, leg.side), 0)
+        if rest > 0:
+            unclaimed.append(leg if rest == leg.quantity else replace(leg, quantity=rest))
+    return unclaimed
+
+
+def _validated_symbol(
+    account_id: str, legs: Sequence[TradeLeg], quantity: int, entry_price: Decimal | None
+) -> str:
+    if not isinstance(account_id, str) or not account_id.strip():
+        raise InvalidTrade(f"a trade needs an account id, got {account_id!r}")
+    if not legs:
+        raise InvalidTrade("a trade needs at least one leg")
+    if type(quantity) is not int or quantity < 1:
+        raise InvalidTrade(
+            f"a trade's quantity is a whole number of spreads >= 1, got {quantity!r}"
+        )
+    if entry_price is not None and not isinstance(entry_price, Decimal):
+        raise InvalidTrade(f"entry_price must be a Decimal, got {type(entry_price).__name__}")
+    seen: set[tuple[OccSymbol, Side]] = set()
+    for leg in legs:
+        if (leg.occ, leg.side) in seen:
+            raise InvalidTrade(
+                f"{leg.side.value} {leg.occ.format()} is named twice; give it once with a ratio"
+            )
+        seen.add((leg.occ, leg.side))
+    underlyings = sorted({underlying_for_root(leg.occ.root) for leg in legs})
+    if len(underlyings) != 1:
+        raise InvalidTrade(f"a trade's legs share one underlying, got {', '.join(underlyings)}")
+    return underlyings[0]
+
+
+def _underlying_of_text(symbol: str) -> str:
+    text = symbol.strip().upper()
+    if not text:
+        raise ValueError("a symbol is needed, got an empty one")
+    return underlying_for_root(text)
+
+
+def _underlyings(trade: Trade) -> set[str]:
+    """What a trade is on: its symbol's underlying and its legs' (they should agree)."""
+    return {
+        underlying_for_root(trade.symbol.upper()),
+        *(underlying_for_root(leg.occ.root) for leg in trade.legs),
+    }
