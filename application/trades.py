@@ -191,6 +191,9 @@ class TradeService:
         second run imports nothing. Accounts whose mirror is not fresh are skipped: importing
         legs the broker may no longer hold would invent trades. With ``dry_run`` nothing is
         stored and the trades in the report have no id.
+
+        Each account is imported in its own unit of work under the account's lock, so it reads
+        legs and trades that no concurrent sync is halfway through (AccountBusy may propagate).
         """
         with self.uow_factory() as uow:
             accounts = [account_id] if account_id is not None else uow.positions.accounts()
