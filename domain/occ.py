@@ -86,9 +86,23 @@ class OccSymbol(NamedTuple):
     def create(
         cls, root: str, expiration: date, option_type: OptionType | str, strike: Decimal | str | int
     ) -> OccSymbol:
-        """Build a symbol from parts, validating them by a round trip through the parser."""
-        candidate = cls(root, expiration, OptionType(option_type), Decimal(strike))
-        return parse_occ_symbol(candidate.format())
+        """Build a symbol from parts, validating them by a round trip through the parser.
+
+        Raises :class:`InvalidOccSymbol` for any part that cannot make a symbol.
+        """
+        if not isinstance(root, str) or not isinstance(expiration, date):
+            raise InvalidOccSymbol(
+                root, f"root must be a str and expiration a date, got {expiration!r}"
+            )
+        try:
+            kind = OptionType(option_type)
+            price = Decimal(strike)
+        except (ValueError, TypeError, ArithmeticError):
+            raise InvalidOccSymbol(
+                root,
+                f"option type {option_type!r} and strike {strike!r} must be call/put and a number",
+            ) from None
+        return parse_occ_symbol(cls(root, expiration, kind, price).format())
 
     def format(self, padded: bool = False) -> str:
         """The compact symbol, or with ``padded`` the 21-character OSI form.

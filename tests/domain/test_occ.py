@@ -382,3 +382,18 @@ def test_full_caches_make_parsing_slower_never_different(monkeypatch: pytest.Mon
         assert parse_occ_symbol("SPY240119C00450000") == parse_occ_symbol("SPY240119C00450000")
         assert "root 'spy' must be upper case" in rejection("spy240119C00450000")
         assert all(getattr(occ_module, name) == {} for name in CACHES)
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("SPY", "2024-01-19", "call", "450"),
+        ("SPY", date(2024, 1, 19), "straddle", "450"),
+        ("SPY", date(2024, 1, 19), "call", "four fifty"),
+        ("SPY", date(2024, 1, 19), "call", "450.0001"),
+        ("spy", date(2024, 1, 19), "call", "450"),
+    ],
+)
+def test_create_refuses_bad_parts_with_the_parsers_error(parts: tuple[object, ...]) -> None:
+    with pytest.raises(InvalidOccSymbol):
+        OccSymbol.create(*parts)  # type: ignore[arg-type]
