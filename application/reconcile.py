@@ -16,10 +16,13 @@ from legsync.domain import OptionLeg, SyncRun
 from legsync.domain.expiry import expired_legs, expires_at
 from legsync.domain.reconciliation import (
     MirrorState,
+    Overclaim,
     SpreadPositions,
     exit_quantity,
     judge_managed_trades,
+    legs_left_for,
     mirror_state,
+    overclaimed_contracts,
 )
 from legsync.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -36,6 +39,7 @@ class AccountCheck:
     phantoms: tuple[SpreadPositions, ...] = ()
     partials: tuple[SpreadPositions, ...] = ()
     expired: tuple[OptionLeg, ...] = ()
+    overclaimed: tuple[Overclaim, ...] = ()
     trades_judged: int = 0
 
     @property
@@ -45,7 +49,9 @@ class AccountCheck:
     @property
     def clean(self) -> bool:
         """Judged, and nothing to report."""
-        return self.judged and not (self.phantoms or self.partials or self.expired)
+        return self.judged and not (
+            self.phantoms or self.partials or self.expired or self.overclaimed
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -57,6 +63,16 @@ class AccountCheck:
             "trades_judged": self.trades_judged,
             "phantoms": [_trade_finding(p) for p in self.phantoms],
             "partials": [_trade_finding(p) for p in self.partials],
+            "overclaimed": [
+                {
+                    "occ_symbol": claim.occ.format(),
+                    "side": claim.side.value,
+                    "held": claim.held,
+                    "claimed": claim.claimed,
+                    "trade_ids": list(claim.trade_ids),
+                }
+                for claim in self.overclaimed
+            ],
             "expired": [
                 {
                     "occ_symbol": leg.occ_symbol,
@@ -128,14 +144,20 @@ class ReconcileService:
 
     def exit_quantity(self, trade_id: int) -> int:
         """How many spreads of a trade the engine may close now (0 unless the trade is managed
-        and open, every leg is held and the account's mirror is fresh). Raises TradeNotFound."""
+        and open, every leg is held and the account's mirror is fresh). Raises TradeNotFound.
+
+        Managed trades that expect the same contracts are served in id order, so the exits of
+        all of them together never exceed what is held."""
         now = self.clock.now()
         with self.uow_factory() as uow:
             trade = uow.trades.get(trade_id)
             last = uow.sync_runs.last_run(trade.account_id)
             fresh = mirror_state(last, now, self.max_age).is_fresh
-            legs = uow.positions.all_legs(trade.account_id) if fresh else []
-        return exit_quantity(trade, legs, mirror_fresh=fresh)
+            if not fresh:
+                return 0
+            legs = uow.positions.all_legs(trade.account_id)
+            others = uow.trades.open_managed(trade.account_id)
+        return exit_quantity(trade, legs_left_for(trade, others, legs), mirror_fresh=fresh)
 
     def _check_account(self, uow: UnitOfWork, account_id: str, now: datetime) -> AccountCheck:
         last = uow.sync_runs.last_run(account_id)
@@ -152,6 +174,7 @@ class ReconcileService:
             phantoms=judgement.phantoms,
             partials=judgement.partials,
             expired=expired_legs(legs, now),
+            overclaimed=overclaimed_contracts(trades, legs, account_id),
             trades_judged=len(trades),
         )
 

@@ -10,12 +10,15 @@ where the two meet, and it leans towards doing nothing whenever they disagree:
   a leg is missing, the trade is unmanaged or closed, or the mirror is not fresh.
 - Phantoms (nothing held) and partial trades (a leg missing or short) are judged only for
   managed open trades, and only against a fresh mirror (see :func:`mirror_state`).
+- Two managed trades may expect the same contracts. Exits are then sized in trade-id order
+  (:func:`legs_left_for`), so that all the exits together never ask for more than is held,
+  and ``check`` reports the contracts claimed more than once (:func:`overclaimed_contracts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -28,12 +31,15 @@ from .trades import Trade
 __all__ = [
     "LegHolding",
     "MirrorState",
+    "Overclaim",
     "SpreadPositions",
     "TradeHealth",
     "TradeJudgement",
     "exit_quantity",
     "judge_managed_trades",
+    "legs_left_for",
     "mirror_state",
+    "overclaimed_contracts",
     "spread_positions_for_trade",
 ]
 
@@ -218,6 +224,83 @@ def exit_quantity(trade: Trade, legs: Iterable[OptionLeg], *, mirror_fresh: bool
     if positions.missing:
         return 0
     return min(positions.spreads_held, trade.quantity)
+
+
+def _claims(trade: Trade) -> dict[tuple[OccSymbol, Side], int]:
+    """Contracts a trade expects to hold, per contract and side (quantity x ratio)."""
+    claims: dict[tuple[OccSymbol, Side], int] = {}
+    for expected in trade.legs:
+        contract = (expected.occ, expected.side)
+        claims[contract] = claims.get(contract, 0) + expected.ratio * trade.quantity
+    return claims
+
+
+def _engine_trades(trades: Iterable[Trade], account_id: str) -> list[Trade]:
+    """The account's managed open trades, in the order exits are sized: by id."""
+    return sorted(
+        (t for t in trades if t.account_id == account_id and t.is_managed and t.is_open),
+        key=lambda t: (t.id is None, t.id or 0),
+    )
+
+
+def legs_left_for(
+    trade: Trade, trades: Iterable[Trade], legs: Iterable[OptionLeg]
+) -> list[OptionLeg]:
+    """The legs, less what the managed open trades ahead of ``trade`` (lower ids) claim.
+
+    Sizing each exit against what is left after the trades before it means the exits of all
+    managed trades together never exceed what the broker holds of any contract, even when two
+    trades expect the same contracts.
+    """
+    taken: dict[tuple[OccSymbol, Side], int] = {}
+    for other in _engine_trades(trades, trade.account_id):
+        if other.id == trade.id and other.id is not None:
+            break
+        for contract, count in _claims(other).items():
+            taken[contract] = taken.get(contract, 0) + count
+    left = []
+    for leg in legs:
+        rest = leg.quantity - taken.get((leg.occ, leg.side), 0)
+        if rest > 0:
+            left.append(leg if rest == leg.quantity else replace(leg, quantity=rest))
+    return left
+
+
+@dataclass(frozen=True, slots=True)
+class Overclaim:
+    """A contract the managed open trades together expect more of than the broker holds."""
+
+    occ: OccSymbol
+    side: Side
+    held: int
+    claimed: int
+    trade_ids: tuple[int | None, ...]
+
+    @property
+    def reason(self) -> str:
+        ids = ", ".join(str(i) for i in self.trade_ids)
+        return (
+            f"{self.side.value} {self.occ.format()}: trades {ids} expect {self.claimed}, "
+            f"{self.held} held"
+        )
+
+
+def overclaimed_contracts(
+    trades: Iterable[Trade], legs: Iterable[OptionLeg], account_id: str
+) -> tuple[Overclaim, ...]:
+    """Contracts claimed by more than one managed open trade beyond what is held."""
+    held = {(leg.occ, leg.side): leg.quantity for leg in legs if leg.account_id == account_id}
+    claimed: dict[tuple[OccSymbol, Side], int] = {}
+    claimants: dict[tuple[OccSymbol, Side], list[int | None]] = {}
+    for trade in _engine_trades(trades, account_id):
+        for contract, count in _claims(trade).items():
+            claimed[contract] = claimed.get(contract, 0) + count
+            claimants.setdefault(contract, []).append(trade.id)
+    return tuple(
+        Overclaim(occ, side, held.get((occ, side), 0), count, tuple(claimants[occ, side]))
+        for (occ, side), count in sorted(claimed.items(), key=lambda item: item[0])
+        if len(claimants[occ, side]) > 1 and count > held.get((occ, side), 0)
+    )
 
 
 @dataclass(frozen=True, slots=True)

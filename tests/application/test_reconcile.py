@@ -260,3 +260,19 @@ def test_the_engine_asks_how_many_spreads_it_may_close(
     assert reconcile.exit_quantity(trade.id) == 0  # stale mirror
     with pytest.raises(TradeNotFound):
         reconcile.exit_quantity(999)
+
+
+def test_two_managed_trades_on_one_spread_never_exit_more_than_is_held(
+    sync: SyncService, reconcile: ReconcileService, db: InMemoryDatabase
+) -> None:
+    first, second = engine_trade(db, quantity=2), engine_trade(db, quantity=2)
+    sync.sync(ACCOUNT)
+    assert first.id is not None
+    assert second.id is not None
+    assert [reconcile.exit_quantity(first.id), reconcile.exit_quantity(second.id)] == [2, 0]
+    (account,) = reconcile.check().accounts
+    assert not account.clean
+    assert [claim.trade_ids for claim in account.overclaimed] == [
+        (first.id, second.id),
+        (first.id, second.id),
+    ]

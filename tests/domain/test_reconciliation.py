@@ -26,7 +26,9 @@ from legsync.domain.reconciliation import (
     TradeHealth,
     exit_quantity,
     judge_managed_trades,
+    legs_left_for,
     mirror_state,
+    overclaimed_contracts,
     spread_positions_for_trade,
 )
 
@@ -280,3 +282,47 @@ def test_a_maximum_age_makes_an_old_clean_sync_stale() -> None:
     assert mirror_state(run(), AT + hour + timedelta(seconds=1), hour) is MirrorState.TOO_OLD
     with pytest.raises(ValueError, match="needs now"):
         mirror_state(run(), None, max_age=hour)
+
+
+# --- trades that expect the same contracts ---------------------------------------------------
+
+
+def test_two_managed_trades_on_the_same_contracts_are_served_in_id_order() -> None:
+    legs = [held(SHORT_PUT, -3), held(LONG_PUT, 3)]
+    first, second = bull_put(2, id=7), bull_put(2, id=9)
+    trades = [second, first]
+    exits = [
+        exit_quantity(t, legs_left_for(t, trades, legs), mirror_fresh=True) for t in (first, second)
+    ]
+    assert exits == [2, 1]
+
+
+def test_contracts_claimed_beyond_what_is_held_are_reported() -> None:
+    legs = [held(SHORT_PUT, -3), held(LONG_PUT, 3)]
+    unmanaged = bull_put(5, id=11, managed=False)
+    (claim, other) = overclaimed_contracts(
+        [bull_put(2, id=7), bull_put(2, id=9), unmanaged], legs, ACCOUNT
+    )
+    assert (claim.held, claim.claimed, claim.trade_ids) == (3, 4, (7, 9))
+    assert "trades 7, 9 expect 4, 3 held" in claim.reason
+    assert {claim.side, other.side} == {Side.LONG, Side.SHORT}
+    assert overclaimed_contracts([bull_put(1, id=7), bull_put(2, id=9)], legs, ACCOUNT) == ()
+
+
+@given(
+    held_short=st.integers(0, 6),
+    held_long=st.integers(0, 6),
+    quantities=st.lists(st.integers(0, 4), min_size=1, max_size=4),
+)
+def test_all_exits_together_never_ask_for_more_than_is_held(
+    held_short: int, held_long: int, quantities: list[int]
+) -> None:
+    legs = [
+        leg
+        for leg, count in ((held(SHORT_PUT, -1), held_short), (held(LONG_PUT, 1), held_long))
+        if count
+        for leg in [replace(leg, quantity=count)]
+    ]
+    trades = [bull_put(q, id=i + 1) for i, q in enumerate(quantities)]
+    total = sum(exit_quantity(t, legs_left_for(t, trades, legs), mirror_fresh=True) for t in trades)
+    assert total <= min(held_short, held_long)
