@@ -15,7 +15,7 @@ from .app import CommandFailed, UsageError
 if TYPE_CHECKING:
     from legsync.adapters.container import Container
     from legsync.application import SyncService
-    from legsync.ports import UnitOfWork
+    from legsync.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["FILE_ACCOUNT", "Runtime"]
 
@@ -61,9 +61,15 @@ class Runtime:
     # --- the store ----------------------------------------------------------------------------
 
     def unit_of_work(self) -> UnitOfWork:
+        return self.store()()
+
+    def store(self) -> UnitOfWorkFactory:
+        """The store, its schema checked (and created in a new, empty database)."""
         self._ensure_schema()
-        store = self.container.store()
-        return store()  # type: ignore[no-any-return]
+        return self.container.store()  # type: ignore[no-any-return]
+
+    def clock(self) -> Clock:
+        return self.container.clock()
 
     def migrate(self, action: str, revision: str | None) -> str:
         from legsync.adapters.sql import migrations
