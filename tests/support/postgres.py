@@ -51,6 +51,7 @@ class PostgresServer:
 
     url: str
     _template: str | None = field(default=None, repr=False)
+    _version: int | None = field(default=None, repr=False)
 
     def database_url(self, name: str) -> str:
         return make_url(self.url).set(database=name).render_as_string(hide_password=False)
@@ -59,6 +60,9 @@ class PostgresServer:
         """Create a database with a fresh name (a copy of ``template`` if given); its URL."""
         name = f"legsync_test_{uuid.uuid4().hex[:12]}"
         copy = f" TEMPLATE {template}" if template else ""
+        if template and self._server_version() >= 150000:
+            # Ten times faster than the default WAL_LOG copy for a small template.
+            copy += " STRATEGY FILE_COPY"
         self._admin(f"CREATE DATABASE {name}{copy}")
         return self.database_url(name)
 
@@ -76,11 +80,17 @@ class PostgresServer:
             self._template = make_url(template_url).database
         return self.create_database(template=self._template)
 
-    def _admin(self, statement: str) -> None:
+    def _server_version(self) -> int:
+        if self._version is None:
+            self._version = int(self._admin("SHOW server_version_num") or 0)
+        return self._version
+
+    def _admin(self, statement: str) -> object:
         engine = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         try:
             with engine.connect() as connection:
-                connection.execute(text(statement))
+                result = connection.execute(text(statement))
+                return result.scalar() if result.returns_rows else None
         finally:
             engine.dispose()
 
