@@ -123,9 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, "interrupted", EXIT_FAILED)
     except Exception as failure:
         from legsync.adapters.settings import ConfigurationError
+        from legsync.ports import AccountBusy, BrokerUnavailable
 
         if isinstance(failure, ConfigurationError):
             return _fail(args, f"configuration error: {failure}", EXIT_USAGE)
+        if isinstance(failure, BrokerUnavailable | AccountBusy):
+            return _fail(args, str(failure), EXIT_FAILED)
         return _fail(args, f"unexpected error: {type(failure).__name__}: {failure}", EXIT_FAILED)
 
 
