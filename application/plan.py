@@ -34,6 +34,8 @@ _STOCK_TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,2})?")
 # every real cost basis; otherwise rounded half-even, never through a float.
 _MONEY = Context(prec=34, rounding=ROUND_HALF_EVEN)
 
+_LONG, _SHORT = Side.LONG, Side.SHORT
+
 
 @dataclass(frozen=True, slots=True)
 class SyncPlan:
@@ -84,7 +86,7 @@ def plan_sync(
     errors: list[RowError] = []
     skipped: list[str] = []
     fresh: dict[LegKey, OptionLeg] = {}
-    rows_by_key: dict[LegKey, list[str]] = {}
+    repeated: set[LegKey] = set()
 
     for row in snapshot.positions:
         try:
@@ -95,44 +97,56 @@ def plan_sync(
         except _Unusable as unusable:
             errors.append(RowError(_shown(row.symbol), unusable.reason))
             continue
-        rows_by_key.setdefault(leg.key, []).append(row.symbol)
-        fresh[leg.key] = leg
+        key = leg.key
+        if key in fresh:
+            repeated.add(key)
+        fresh[key] = leg
 
-    for key, symbols in rows_by_key.items():
-        if len(symbols) > 1:
-            # Never merge: which row is right is the broker's to say, not ours.
+    if repeated:
+        # Never merge: which row is right is the broker's to say, not ours. Reported per key
+        # in the order the keys first appeared, each with its rows in the broker's order.
+        symbols: dict[LegKey, list[str]] = {key: [] for key in fresh if key in repeated}
+        for row in snapshot.positions:
+            found = _key_of_row(account_id, row, now)
+            if found in repeated:
+                symbols[found].append(row.symbol)
+        for key, rows in symbols.items():
             del fresh[key]
             reason = (
-                f"{len(symbols)} rows hold the same leg ({key.side.value} {key.root} "
+                f"{len(rows)} rows hold the same leg ({key.side.value} {key.root} "
                 f"{key.expiration} {key.option_type.value} {key.strike}); none was applied"
             )
-            errors.extend(RowError(symbol, reason) for symbol in symbols)
+            errors.extend(RowError(symbol, reason) for symbol in rows)
 
-    opened: list[OptionLeg] = []
-    changed: list[tuple[OptionLeg, OptionLeg]] = []
+    # Legs are classified in the snapshot's order and only the opened and changed ones are
+    # sorted: a sync that changes nothing sorts nothing.
+    opened: list[tuple[LegKey, OptionLeg]] = []
+    changed: list[tuple[LegKey, tuple[OptionLeg, OptionLeg]]] = []
     unchanged = 0
-    for key in sorted(fresh, key=_key_order):
-        leg = fresh[key]
-        previous = stored.get(key)
+    previous_of = stored.get
+    for key, leg in fresh.items():
+        previous = previous_of(key)
         mark = marks.get(leg.occ_symbol) if marks else None
         last_price = mark if mark is not None else (previous.last_price if previous else None)
         if last_price is not None:
             leg = _with_last_price(leg, last_price)
         if previous is None:
-            opened.append(leg)
+            opened.append((key, leg))
         elif leg.same_position_as(previous):
             unchanged += 1
         else:
-            changed.append((previous, leg))
+            changed.append((key, (previous, leg)))
+    opened.sort(key=_first)
+    changed.sort(key=_first)
 
     removed: tuple[OptionLeg, ...] = ()
     if not errors:
-        removed = tuple(stored[key] for key in sorted(stored, key=_key_order) if key not in fresh)
+        removed = tuple(stored[key] for key in sorted(key for key in stored if key not in fresh))
 
     return SyncPlan(
         account_id=account_id,
-        opened=tuple(opened),
-        changed=tuple(changed),
+        opened=tuple(leg for _, leg in opened),
+        changed=tuple(pair for _, pair in changed),
         unchanged=unchanged,
         removed=removed,
         skipped=tuple(skipped),
@@ -168,25 +182,30 @@ def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> Option
     quantity = row.quantity
     if not isinstance(quantity, Decimal) or not quantity.is_finite():
         raise _Unusable(f"quantity {quantity!r} is not a finite number")
-    if quantity == 0:
+    if not quantity:
         raise _Unusable("quantity is zero: an option position holds at least one contract")
-    if quantity != quantity.to_integral_value():
+    contracts = int(quantity)  # truncates; a Decimal compares with an int exactly
+    if quantity != contracts:
         raise _Unusable(f"quantity {quantity} is not a whole number of contracts")
-    contracts = int(abs(quantity))
+    long = contracts > 0
+    if not long:
+        contracts = -contracts
     cost_basis = row.cost_basis
-    if cost_basis is not None and (
-        not isinstance(cost_basis, Decimal) or not cost_basis.is_finite()
-    ):
-        raise _Unusable(f"cost basis {cost_basis} is not a finite number")
-    return OptionLeg(
-        account_id=account_id,
-        occ=occ,
-        side=Side.LONG if quantity > 0 else Side.SHORT,
-        quantity=contracts,
-        cost_basis_per_contract=cost_basis_per_contract(cost_basis, contracts),
-        last_price=None,
-        updated_at=now,
-    )
+    if cost_basis is not None:
+        if not isinstance(cost_basis, Decimal) or not cost_basis.is_finite():
+            raise _Unusable(f"cost basis {cost_basis} is not a finite number")
+        cost_basis = _MONEY.divide(abs(cost_basis), contracts)
+    # Positional: this runs once per broker row. (account_id, occ, side, quantity,
+    # cost_basis_per_contract, last_price, updated_at)
+    return OptionLeg(account_id, occ, _LONG if long else _SHORT, contracts, cost_basis, None, now)
+
+
+def _key_of_row(account_id: str, row: BrokerPosition, now: datetime) -> LegKey | None:
+    """The key of a usable row, None for any other (the slow path that reports duplicates)."""
+    try:
+        return _leg_from_row(account_id, row, now).key
+    except (_Skipped, _Unusable):
+        return None
 
 
 def _with_last_price(leg: OptionLeg, last_price: Decimal) -> OptionLeg:
@@ -201,15 +220,11 @@ def _with_last_price(leg: OptionLeg, last_price: Decimal) -> OptionLeg:
     )
 
 
-def _key_order(key: LegKey) -> tuple[str, str, object, str, Decimal, str]:
-    return (
-        key.account_id,
-        key.root,
-        key.expiration,
-        key.option_type.value,
-        key.strike,
-        key.side.value,
-    )
+def _first(item: tuple[LegKey, object]) -> LegKey:
+    """Sort by the leg's key. A ``LegKey`` is a tuple (account, root, expiration, option type,
+    strike, side) whose enums are ``StrEnum``s, so it sorts as text by code point, then by date,
+    then the strike by value: the key order of the store's ``all_legs``."""
+    return item[0]
 
 
 def _shown(symbol: object) -> str:

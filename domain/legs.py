@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -46,7 +46,7 @@ class LegKey(NamedTuple):
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class OptionLeg:
     """One option contract held long or short in one account, as the broker last reported it.
 
@@ -63,21 +63,45 @@ class OptionLeg:
     last_price: Decimal | None
     updated_at: datetime
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.account_id, str) or not self.account_id:
-            raise ValueError(f"account_id must be a non-empty string, got {self.account_id!r}")
-        if not isinstance(self.occ, OccSymbol):
-            raise TypeError(f"occ must be an OccSymbol, got {type(self.occ).__name__}")
-        if not isinstance(self.side, Side):
-            raise TypeError(f"side must be a Side, got {self.side!r}")
-        if type(self.quantity) is not int or self.quantity < 0:
-            raise ValueError(f"quantity must be a whole number >= 0, got {self.quantity!r}")
-        for name in ("cost_basis_per_contract", "last_price"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, Decimal):
-                raise TypeError(f"{name} must be a Decimal or None, got {type(value).__name__}")
-        if self.updated_at.utcoffset() != timedelta(0):
-            raise ValueError(f"updated_at must be an aware UTC datetime, got {self.updated_at!r}")
+    def __init__(
+        self,
+        account_id: str,
+        occ: OccSymbol,
+        side: Side,
+        quantity: int,
+        cost_basis_per_contract: Decimal | None,
+        last_price: Decimal | None,
+        updated_at: datetime,
+    ) -> None:
+        # Every leg is checked as it is built. A sync builds one per broker row and one per
+        # stored row, so the checks run on the arguments and the values go straight into the
+        # slots: the generated frozen __init__ and a __post_init__ cost three times as much.
+        if not isinstance(account_id, str) or not account_id:
+            raise ValueError(f"account_id must be a non-empty string, got {account_id!r}")
+        if not isinstance(occ, OccSymbol):
+            raise TypeError(f"occ must be an OccSymbol, got {type(occ).__name__}")
+        if not isinstance(side, Side):
+            raise TypeError(f"side must be a Side, got {side!r}")
+        if type(quantity) is not int or quantity < 0:
+            raise ValueError(f"quantity must be a whole number >= 0, got {quantity!r}")
+        if cost_basis_per_contract is not None and not isinstance(cost_basis_per_contract, Decimal):
+            raise TypeError(
+                "cost_basis_per_contract must be a Decimal or None, "
+                f"got {type(cost_basis_per_contract).__name__}"
+            )
+        if last_price is not None and not isinstance(last_price, Decimal):
+            raise TypeError(
+                f"last_price must be a Decimal or None, got {type(last_price).__name__}"
+            )
+        if updated_at.tzinfo is not UTC and updated_at.utcoffset() != _ZERO:  # UTC: known 0
+            raise ValueError(f"updated_at must be an aware UTC datetime, got {updated_at!r}")
+        _set_account_id(self, account_id)
+        _set_occ(self, occ)
+        _set_side(self, side)
+        _set_quantity(self, quantity)
+        _set_cost_basis_per_contract(self, cost_basis_per_contract)
+        _set_last_price(self, last_price)
+        _set_updated_at(self, updated_at)
 
     @property
     def key(self) -> LegKey:
@@ -118,11 +142,26 @@ class OptionLeg:
     def same_position_as(self, other: OptionLeg) -> bool:
         """Whether two readings of a leg hold the same data, whatever their timestamps."""
         return (
-            self.key == other.key
+            # The key's parts, compared without building the two keys.
+            self.occ == other.occ
+            and self.side == other.side
+            and self.account_id == other.account_id
             and self.quantity == other.quantity
             and self.cost_basis_per_contract == other.cost_basis_per_contract
             and self.last_price == other.last_price
         )
+
+
+_ZERO = timedelta(0)
+
+# The slots' own setters: a frozen leg's fields are written once, by __init__, through these.
+_set_account_id = OptionLeg.__dict__["account_id"].__set__
+_set_occ = OptionLeg.__dict__["occ"].__set__
+_set_side = OptionLeg.__dict__["side"].__set__
+_set_quantity = OptionLeg.__dict__["quantity"].__set__
+_set_cost_basis_per_contract = OptionLeg.__dict__["cost_basis_per_contract"].__set__
+_set_last_price = OptionLeg.__dict__["last_price"].__set__
+_set_updated_at = OptionLeg.__dict__["updated_at"].__set__
 
 
 def canonical_decimal(value: Decimal) -> str:
