@@ -30,13 +30,20 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 def normalize_url(url: str | URL) -> URL:
     """The URL with a driver we ship: ``postgresql://`` means psycopg 3, not psycopg2."""
     parsed = make_url(url)
-    backend = parsed.get_backend_name()
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgres":  # the scheme libpq and Heroku-style URLs use
+        backend = "postgresql"
     if backend not in ("sqlite", "postgresql"):
         raise ValueError(
             f"unsupported database URL scheme {parsed.drivername!r}: "
             "use sqlite:///path.db or postgresql://user@host/db"
         )
-    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
+    if backend == "postgresql":
+        if driver not in ("", "psycopg"):
+            raise ValueError(
+                f"unsupported PostgreSQL driver {driver!r}: legsync uses psycopg 3 "
+                "(postgresql:// or postgresql+psycopg://)"
+            )
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 
