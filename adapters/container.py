@@ -19,13 +19,31 @@ from legsync.application import SyncService
 from legsync.ports import Clock
 
 from .clock import SystemClock
-from .memory import InMemoryBroker, InMemoryDatabase, InMemoryQuotes
 
 if TYPE_CHECKING:
+    from .memory import InMemoryBroker, InMemoryDatabase, InMemoryQuotes
     from .sql.store import SqlStore
     from .tradier import FileBroker, TradierBroker
 
 __all__ = ["Container"]
+
+
+def _memory_database() -> InMemoryDatabase:
+    from .memory import InMemoryDatabase
+
+    return InMemoryDatabase()
+
+
+def _memory_broker() -> InMemoryBroker:
+    from .memory import InMemoryBroker
+
+    return InMemoryBroker()
+
+
+def _memory_quotes() -> InMemoryQuotes:
+    from .memory import InMemoryQuotes
+
+    return InMemoryQuotes()
 
 
 def _sql_store(url: str) -> Iterator[SqlStore]:
@@ -78,7 +96,7 @@ class Container(containers.DeclarativeContainer):
 
     store = providers.Selector(
         config.store,
-        memory=providers.Singleton(InMemoryDatabase),
+        memory=providers.Singleton(_memory_database),
         sql=providers.Resource(_sql_store, url=config.database_url),
     )
 
@@ -92,14 +110,14 @@ class Container(containers.DeclarativeContainer):
 
     broker = providers.Selector(
         config.broker,
-        memory=providers.Singleton(InMemoryBroker),
+        memory=providers.Singleton(_memory_broker),
         file=providers.Singleton(_file_broker, path=config.positions_file, clock=clock),
         tradier=tradier,
     )
 
     quotes = providers.Selector(
         config.broker,
-        memory=providers.Singleton(InMemoryQuotes),
+        memory=providers.Singleton(_memory_quotes),
         file=providers.Object(None),
         tradier=tradier,
     )

@@ -6,16 +6,41 @@ Both read bodies through :mod:`legsync.adapters.tradier.wire`, so they accept an
 exactly the same things.
 """
 
-from .broker import (
-    PRODUCTION_BASE_URL,
-    SANDBOX_BASE_URL,
-    RetryPolicy,
-    TradierBroker,
-    TradierUnauthorized,
-)
+from typing import TYPE_CHECKING, Any
+
 from .file_broker import EXAMPLE_POSITIONS, FileBroker, example_positions_path
 from .pacing import RateLimiter
 from .wire import WireError
+
+if TYPE_CHECKING:
+    from .broker import (
+        PRODUCTION_BASE_URL,
+        SANDBOX_BASE_URL,
+        RetryPolicy,
+        TradierBroker,
+        TradierUnauthorized,
+    )
+
+# The HTTP broker loads httpx, stamina and pydantic; reading a saved file needs none of them,
+# so its names are imported on first use.
+_BROKER = frozenset(
+    {
+        "PRODUCTION_BASE_URL",
+        "SANDBOX_BASE_URL",
+        "RetryPolicy",
+        "TradierBroker",
+        "TradierUnauthorized",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BROKER:
+        from . import broker
+
+        return getattr(broker, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EXAMPLE_POSITIONS",
