@@ -33,7 +33,6 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -47,6 +46,7 @@ from legsync.domain import (
     Trade,
     TradeStatus,
     canonical_decimal,
+    underlying_for_root,
 )
 from legsync.ports import TradeNotFound
 
@@ -149,30 +149,24 @@ def _driver_rows(legs: Iterable[OptionLeg], postgres: bool) -> Iterator[tuple[An
     Equal to :func:`~legsync.adapters.sql.rows.position_values` run through the column types;
     a test holds the two to the same rows.
     """
-    texts: dict[Any, str] = {}  # enum member, date or strike -> its text in the key and row
-    underlyings: dict[str, str] = {}
-    occ_middles: dict[tuple[date, OptionType], str] = {}
-    occ_strikes: dict[Decimal, str] = {}
+    texts, occ_parts, enum_text = _TEXTS, _OCC_PARTS, _ENUM_TEXT
     moments: dict[datetime, Any] = {}
     for leg in legs:
-        account_id, (root, expiration, option_type, strike), side = (
-            leg.account_id,
-            leg.occ,
-            leg.side,
-        )
+        occ = leg.occ
+        account_id, side = leg.account_id, leg.side
+        root, expiration, option_type, strike = occ
         expiration_text = texts.get(expiration)
         if expiration_text is None:
             if isinstance(expiration, datetime) or not isinstance(expiration, date):
                 raise ValueError(f"expected a date, got {expiration!r}")
-            expiration_text = texts[expiration] = expiration.isoformat()
+            expiration_text = _remember(texts, expiration, expiration.isoformat())
         strike_text = texts.get(strike)
         if strike_text is None:
-            strike_text = texts[strike] = canonical_decimal(_finite(strike))
-        type_text, side_text = _ENUM_TEXT[option_type], _ENUM_TEXT[side]
-        underlying = underlyings.get(root)
-        if underlying is None:
-            underlying = underlyings[root] = leg.symbol
-        occ_symbol = _occ_text(leg.occ, occ_middles, occ_strikes)
+            strike_text = _remember(texts, strike, canonical_decimal(_finite(strike)))
+        middle, strike_units = occ_parts.get((expiration, option_type)), occ_parts.get(strike)
+        if middle is None or strike_units is None:
+            middle, strike_units = _occ_parts(occ)
+        type_text, side_text = enum_text[option_type], enum_text[side]
         cost, last, updated = leg.cost_basis_per_contract, leg.last_price, leg.updated_at
         moment = moments.get(updated)
         if moment is None:
@@ -181,28 +175,51 @@ def _driver_rows(legs: Iterable[OptionLeg], postgres: bool) -> Iterator[tuple[An
             moment = moments[updated] = (
                 updated.astimezone(UTC) if postgres else timestamp_text(updated)
             )
-        cost_value = None if cost is None else _money(cost, postgres)
-        last_value = None if last is None else _money(last, postgres)
-        row_id = "|".join((account_id, root, expiration_text, type_text, strike_text, side_text))
         yield (
-            row_id,
+            "|".join((account_id, root, expiration_text, type_text, strike_text, side_text)),
             account_id,
-            underlying,
+            underlying_for_root(root),
             root,
-            occ_symbol,
+            root + middle + strike_units,
             expiration if postgres else expiration_text,
             type_text,
             strike if postgres else strike_text,
             side_text,
             leg.quantity,
-            cost_value,
-            last_value,
+            None if cost is None else _money(cost, postgres),
+            None if last is None else _money(last, postgres),
             moment,
         )
 
 
 _ENUM_TEXT: dict[Any, str] = {member: member.value for member in (*OptionType, *Side)}
 """Plain ``str`` values: a driver may adapt an ``Enum`` by its name."""
+
+_TEXTS: dict[Any, str] = {}
+"""Process-wide: a date's ISO text, a strike's canonical text."""
+_OCC_PARTS: dict[Any, str] = {}
+"""Process-wide: an (expiration, option type)'s ``YYMMDDC`` and a strike's eight digits, as
+``OccSymbol.format`` wrote them."""
+_CACHE_LIMIT = 200_000
+"""Entries per cache; an account holds far fewer distinct dates and strikes. Past it the
+cache starts over, so no process grows without bound."""
+
+
+def _remember(cache: dict[Any, str], key: Any, value: str) -> str:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _occ_parts(occ: OccSymbol) -> tuple[str, str]:
+    """The parts of ``occ.format()`` after the root, cached for the next symbols."""
+    text_ = occ.format()  # raises for an expiration or a strike it cannot write
+    cut = len(occ.root)
+    middle, units = text_[cut : cut + 7], text_[cut + 7 :]
+    _remember(_OCC_PARTS, (occ.expiration, occ.option_type), middle)
+    _remember(_OCC_PARTS, occ.strike, units)
+    return middle, units
 
 
 def _money(value: Decimal, postgres: bool) -> Decimal | str:
@@ -213,24 +230,6 @@ def _finite(value: Decimal) -> Decimal:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValueError(f"expected a finite Decimal, got {value!r}")
     return value
-
-
-def _occ_text(
-    occ: OccSymbol,
-    middles: dict[tuple[date, OptionType], str],
-    strikes: dict[Decimal, str],
-) -> str:
-    """``occ.format()``, assembled from cached parts that ``format`` itself wrote once."""
-    root, expiration, option_type, strike = occ
-    middle = middles.get((expiration, option_type))
-    strike_text = strikes.get(strike)
-    if middle is None or strike_text is None:
-        text_ = occ.format()  # raises for an expiration or a strike it cannot write
-        cut = len(root)
-        middles[expiration, option_type] = text_[cut : cut + 7]
-        strikes[strike] = text_[cut + 7 :]
-        return text_
-    return root + middle + strike_text
 
 
 class SqlPositionRepository:
@@ -277,12 +276,12 @@ class SqlPositionRepository:
         """``= ANY(array)`` on PostgreSQL, ``IN (json_each)`` on SQLite: one bound value for
         any number of ids, so no statement ever hits a bind-parameter limit."""
         if self._postgres:
-            return _POSITIONS.c.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(Text)))
+            return _POSITIONS.c.id == any_(bindparam("ids", ids, type_=_text_array()))
         return _POSITIONS.c.id.in_(select(_json_values(ids)))
 
     def _not_any_id(self, ids: list[str]) -> ColumnElement[bool]:
         if self._postgres:
-            return _POSITIONS.c.id != all_(bindparam("ids", ids, type_=postgresql.ARRAY(Text)))
+            return _POSITIONS.c.id != all_(bindparam("ids", ids, type_=_text_array()))
         return _POSITIONS.c.id.not_in(select(_json_values(ids)))
 
     # --- reads -----------------------------------------------------------------------------
@@ -395,6 +394,14 @@ class SqlPositionRepository:
 
 
 _MISSING: Any = object()
+
+
+def _text_array() -> Any:
+    """PostgreSQL's ``TEXT[]``, its dialect imported only when a PostgreSQL store needs it (a
+    quarter of the SQLite command line's SQLAlchemy imports)."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return ARRAY(Text)
 
 
 def _json_values(ids: list[str]) -> Any:
