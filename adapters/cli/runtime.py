@@ -95,6 +95,12 @@ class Runtime:
         """
         if self._schema_checked:
             return
+        from legsync.adapters.sql.revision import at_head_revision
+
+        store = self.container.store()
+        if at_head_revision(store.engine):  # the usual case: one SELECT, Alembic not loaded
+            self._schema_checked = True
+            return
         from sqlalchemy import inspect
 
         from legsync.adapters.sql import migrations
@@ -102,7 +108,6 @@ class Runtime:
         url = self.settings.database_url
         current, head = migrations.current_revision(url), migrations.head_revision()
         if current != head:
-            store = self.container.store()
             with store.engine.connect() as connection:
                 empty = not inspect(connection).get_table_names()
             if current is None and empty:
