@@ -1,0 +1,180 @@
+"""Timing, figures, checks and the machine description shared by every benchmark.
+
+A *figure* is one thing legsync does, timed next to its *floor*: the least work that could
+produce the same result with the bare tools (the raw database driver, httpx and ``json``, the
+interpreter importing the libraries). Both are timed in the same run, interleaved repetition by
+repetition, so that a burst of load from another job hits both; the figure that counts is the
+ratio of their medians. A *check* is a target from issue 8 and whether this run met it.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = [
+    "Check",
+    "Figure",
+    "Timed",
+    "interleaved",
+    "machine",
+    "stopwatch",
+]
+
+Timed = Callable[[], float]
+"""One repetition: prepares what it needs untimed, returns the seconds of the timed part."""
+
+
+@dataclass
+class Figure:
+    """legsync's samples and its floor's, in one unit (ms, ns/symbol, MB)."""
+
+    section: str
+    name: str
+    size: int | None
+    unit: str
+    samples: list[float]
+    floor_name: str | None = None
+    floor_samples: list[float] | None = None
+    note: str = ""
+
+    @property
+    def min(self) -> float:
+        return min(self.samples)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def floor_min(self) -> float | None:
+        return min(self.floor_samples) if self.floor_samples else None
+
+    @property
+    def floor_median(self) -> float | None:
+        return statistics.median(self.floor_samples) if self.floor_samples else None
+
+    @property
+    def ratio(self) -> float | None:
+        """legsync's median over its floor's median: the figure the targets are judged on."""
+        floor = self.floor_median
+        return self.median / floor if floor else None
+
+    @property
+    def ratio_of_mins(self) -> float | None:
+        floor = self.floor_min
+        return self.min / floor if floor else None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            min=self.min,
+            median=self.median,
+            floor_min=self.floor_min,
+            floor_median=self.floor_median,
+            ratio=self.ratio,
+            ratio_of_mins=self.ratio_of_mins,
+        )
+        return data
+
+
+@dataclass
+class Check:
+    """One target: ``value`` must not exceed ``limit`` (or, with ``strict``, stay below it)."""
+
+    target: str
+    value: float | None
+    limit: float
+    unit: str = "x"
+    detail: str = ""
+    strict: bool = False
+    extra_ok: bool = True
+    """A condition beyond the number (e.g. "zero rows written"); the check fails without it."""
+    skipped: str = ""
+
+    @property
+    def holds(self) -> bool | None:
+        if self.skipped or self.value is None:
+            return None
+        within = self.value < self.limit if self.strict else self.value <= self.limit
+        return within and self.extra_ok
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["holds"] = self.holds
+        return data
+
+
+@dataclass
+class Section:
+    """What one benchmark produced."""
+
+    figures: list[Figure] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def stopwatch(action: Callable[[], object]) -> float:
+    """Seconds ``action`` takes."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def interleaved(
+    runners: Mapping[str, Timed], repeats: int, warmup: int = 1
+) -> dict[str, list[float]]:
+    """Run every runner ``repeats`` times, taking turns, and collect each one's seconds.
+
+    The order alternates between repetitions (ABC, CBA, ...), so neither side always runs
+    right after the other. A full collection before each timed part keeps one runner's garbage
+    from being collected on another's clock.
+    """
+    names = list(runners)
+    for _ in range(warmup):
+        for name in names:
+            gc.collect()
+            runners[name]()
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for repeat in range(repeats):
+        for name in names if repeat % 2 == 0 else reversed(names):
+            gc.collect()
+            samples[name].append(runners[name]())
+    return samples
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures were measured: CPU, cores, load, Python and library versions."""
+    model = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    versions: dict[str, str] = {}
+    from importlib.metadata import PackageNotFoundError, version
+
+    for package in ("sqlalchemy", "psycopg", "httpx", "pydantic", "dependency-injector"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = "not installed"
+    return {
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "libraries": versions,
+    }
