@@ -239,14 +239,17 @@ def _position(row: Any, number: int) -> BrokerPosition:
     if not isinstance(symbol, str) or not symbol.strip():
         what = "no symbol" if symbol is None else f"no usable symbol ({_describe(symbol)})"
         raise WireError(f"position {number} has {what}")
-    where = f"position {number} ({_plain(symbol)})"
-    if row.get("quantity") is None:
-        raise WireError(f"{where} has no quantity")
-    quantity = _decimal(row["quantity"], f"{where} quantity")
-    cost = row.get("cost_basis")
-    cost_basis = None if cost is None else _decimal(cost, f"{where} cost_basis")
-    acquired = row.get("date_acquired")
-    date_acquired = None if acquired is None else _timestamp(acquired, f"{where} date_acquired")
+    try:
+        if row.get("quantity") is None:
+            raise WireError("has no quantity")
+        quantity = _decimal(row["quantity"], "quantity")
+        cost = row.get("cost_basis")
+        cost_basis = None if cost is None else _decimal(cost, "cost_basis")
+        acquired = row.get("date_acquired")
+        date_acquired = None if acquired is None else _timestamp(acquired, "date_acquired")
+    except WireError as bad:
+        # The row's name is built only when it is needed: this runs once per broker row.
+        raise WireError(f"position {number} ({_plain(symbol)}) {bad.reason}") from None
     return BrokerPosition(
         symbol=symbol, quantity=quantity, cost_basis=cost_basis, date_acquired=date_acquired
     )
