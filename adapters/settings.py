@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -117,26 +118,37 @@ def load_settings(
     """
     toml_path = _toml_path(config_file)
     flags = {key: value for key, value in (overrides or {}).items() if value is not None}
-
-    class _Sourced(Settings):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            if toml_path is None:
-                return (init_settings, env_settings)
-            return (init_settings, env_settings, _toml_source(settings_cls, toml_path))
-
+    token = _TOML_PATH.set(toml_path)
     try:
         loaded = _Sourced(**flags)
     except ValidationError as invalid:
         raise ConfigurationError(_explain(invalid)) from None
+    finally:
+        _TOML_PATH.reset(token)
     return Settings.model_construct(**dict(loaded))
+
+
+_TOML_PATH: ContextVar[Path | None] = ContextVar("legsync_toml_path", default=None)
+"""The TOML file of the :func:`load_settings` call in progress (a class is built once, not per
+call: building a pydantic model class costs milliseconds)."""
+
+
+class _Sourced(Settings):
+    """Settings read from flags, then the environment, then the TOML file being loaded."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = _TOML_PATH.get()
+        if toml_path is None:
+            return (init_settings, env_settings)
+        return (init_settings, env_settings, _toml_source(settings_cls, toml_path))
 
 
 def _toml_source(settings_cls: type[BaseSettings], path: Path) -> InitSettingsSource:
