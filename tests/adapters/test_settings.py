@@ -99,3 +99,12 @@ def test_a_missing_or_broken_config_file_is_named(tmp_path: Path) -> None:
     broken.write_text("database_url = \n")
     with pytest.raises(ConfigurationError, match=r"broken\.toml"):
         load_settings(config_file=broken)
+
+
+def test_the_settings_name_the_same_tradier_hosts_as_the_broker() -> None:
+    """The settings keep their own copies so that reading them loads no HTTP client."""
+    from legsync.adapters import settings
+    from legsync.adapters.tradier import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
+
+    assert settings.PRODUCTION_BASE_URL == PRODUCTION_BASE_URL
+    assert settings.SANDBOX_BASE_URL == SANDBOX_BASE_URL
