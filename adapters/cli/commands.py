@@ -13,7 +13,7 @@ from types import FrameType
 from typing import IO, Any
 
 from legsync.application import SyncResult, position_removed, position_synced
-from legsync.domain import PositionEvent
+from legsync.domain import PositionEvent, underlying_for_root
 
 from .app import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS, CommandFailed, UsageError
 from .output import (
@@ -152,11 +152,13 @@ def positions(args: argparse.Namespace) -> int:
     runtime = Runtime.from_args(args)
     with runtime, runtime.unit_of_work() as uow:
         if args.symbol:
+            # Users type roots and lower case too: spxw means the SPX legs.
+            underlying = underlying_for_root(args.symbol.strip().upper())
             accounts = [args.account_id] if args.account_id else uow.positions.accounts()
             legs = [
                 leg
                 for account in accounts
-                for leg in uow.positions.legs_for_symbol(account, args.symbol, args.expiration)
+                for leg in uow.positions.legs_for_symbol(account, underlying, args.expiration)
             ]
         else:
             legs = [

@@ -273,3 +273,10 @@ def test_watch_stops_cleanly_on_sigterm(workdir: Path) -> None:
     assert process.returncode == 0, err
     assert "cycle 1" in err
     assert "Traceback" not in err
+
+
+def test_positions_filter_by_underlying_whatever_the_case_or_root(workdir: Path) -> None:
+    legsync(workdir, "sync", "--from-file", "positions.json")
+    for typed in ("SPX", "spx", "SPXW", "spxw"):
+        legs = as_json(legsync(workdir, "positions", "--symbol", typed, "--json"))
+        assert [leg["occ_symbol"] for leg in legs] == ["SPXW270331C06800000"], typed
