@@ -19,12 +19,9 @@ from sqlalchemy.orm import Session
 from legsync.ports import AccountBusy
 
 from .engine import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, account_lock_key, make_engine
-from .repositories import (
-    SqlPositionRepository,
-    SqlSyncRunRepository,
-    SqlTradeRepository,
-    upsert_statement,
-)
+from .positions import SqlPositionRepository, upsert_statement
+from .sync_runs import SqlSyncRunRepository
+from .trades import SqlTradeRepository
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
 

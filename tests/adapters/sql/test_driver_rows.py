@@ -13,7 +13,7 @@ from sqlalchemy import Dialect, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import psycopg
 
-from legsync.adapters.sql.repositories import _ROW_COLUMNS, _driver_rows
+from legsync.adapters.sql.positions import _ROW_COLUMNS, _driver_rows
 from legsync.adapters.sql.rows import PositionRow, position_values
 from legsync.domain import OptionLeg, Side, parse_occ_symbol
 

@@ -1,9 +1,8 @@
-"""The repositories of the SQL store, working inside the unit of work's session.
+"""``portfolio_positions`` in the SQL store: the sync's hot path.
 
-Positions are the hot path (one sync reads every leg of an account and writes the changed
-ones), so they use Core statements on the session's connection: one executemany upsert, one
-DELETE, and a read that builds domain objects straight from raw column values. Trades and
-sync runs are a few rows at a time and go through the typed ORM rows.
+One sync reads every leg of an account and writes the changed ones, so this repository uses
+Core statements and driver SQL on the session's connection: one executemany upsert, one
+DELETE, and a read that builds domain values straight from raw column values.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import itertools
 import json
 import typing
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,8 +26,6 @@ from sqlalchemy import (
     cast,
     delete,
     func,
-    insert,
-    or_,
     select,
     type_coerce,
 )
@@ -42,31 +38,16 @@ from legsync.domain import (
     OptionLeg,
     OptionType,
     Side,
-    SyncRun,
-    Trade,
-    TradeStatus,
     canonical_decimal,
     underlying_for_root,
 )
-from legsync.ports import TradeNotFound
 
 from .rows import (
     PositionRow,
-    SyncRunRow,
-    TradeRow,
-    run_from_row,
-    run_to_row,
-    trade_from_row,
-    trade_values,
 )
 from .types import timestamp_text, to_date, to_decimal, to_utc
 
-__all__ = [
-    "SqlPositionRepository",
-    "SqlSyncRunRepository",
-    "SqlTradeRepository",
-    "upsert_statement",
-]
+__all__ = ["SqlPositionRepository", "upsert_statement"]
 
 _POSITIONS = typing.cast(Table, PositionRow.__table__)
 _KEY_COLUMNS = ("account_id", "root", "expiration", "option_type", "strike", "side")
@@ -417,104 +398,3 @@ def _chunks(items: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[
             chunk = []
     if chunk:
         yield chunk
-
-
-class SqlSyncRunRepository:
-    """``sync_runs``; "last" means most recently recorded, as in the in-memory store."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def record(self, run: SyncRun) -> SyncRun:
-        row = run_to_row(run)
-        self._session.add(row)
-        self._session.flush()
-        return replace(run, id=row.id)
-
-    def last_run(self, account_id: str) -> SyncRun | None:
-        return self._last(SyncRunRow.account_id == account_id)
-
-    def last_successful_run(self, account_id: str) -> SyncRun | None:
-        return self._last(SyncRunRow.account_id == account_id, SyncRunRow.success.is_(True))
-
-    def _last(self, *conditions: ColumnElement[bool]) -> SyncRun | None:
-        statement = select(SyncRunRow).where(*conditions).order_by(SyncRunRow.id.desc()).limit(1)
-        row = self._session.scalars(statement).first()
-        return None if row is None else run_from_row(row)
-
-    def latest_runs(self) -> list[SyncRun]:
-        newest = select(func.max(SyncRunRow.id)).group_by(SyncRunRow.account_id)
-        statement = select(SyncRunRow).where(SyncRunRow.id.in_(newest))
-        runs = [run_from_row(row) for row in self._session.scalars(statement)]
-        return sorted(runs, key=lambda run: run.account_id)
-
-
-class SqlTradeRepository:
-    """``trades``; "open managed" is status open and managed 1 or NULL (legacy rows)."""
-
-    def __init__(self, session: Session, dialect_name: str) -> None:
-        self._session = session
-        self._postgres = dialect_name == "postgresql"
-
-    def add(self, trade: Trade) -> Trade:
-        if trade.id is not None and self._session.get(TradeRow, trade.id) is not None:
-            raise ValueError(f"a trade with id {trade.id} exists already")
-        statement = insert(TradeRow).values(trade_values(trade)).returning(TradeRow.id)
-        trade_id = self._session.execute(statement).scalar_one()
-        if trade.id is not None and self._postgres:
-            # An explicit id does not advance the id sequence; move it past the largest id so
-            # the next trade without an id does not collide.
-            self._session.execute(
-                select(
-                    func.setval(
-                        func.pg_get_serial_sequence("trades", "id"),
-                        select(func.max(TradeRow.id)).scalar_subquery(),
-                    )
-                )
-            )
-        return replace(trade, id=trade_id)
-
-    def get(self, trade_id: int) -> Trade:
-        return trade_from_row(self._row(trade_id))
-
-    def _row(self, trade_id: int) -> TradeRow:
-        row = self._session.get(TradeRow, trade_id)
-        if row is None:
-            raise TradeNotFound(trade_id)
-        return row
-
-    def list_trades(
-        self, *, account_id: str | None = None, include_closed: bool = False
-    ) -> list[Trade]:
-        statement = select(TradeRow).order_by(TradeRow.id)
-        if account_id is not None:
-            statement = statement.where(TradeRow.account_id == account_id)
-        if not include_closed:
-            statement = statement.where(TradeRow.status == TradeStatus.OPEN.value)
-        return [trade_from_row(row) for row in self._session.scalars(statement)]
-
-    def open_managed(self, account_id: str | None = None) -> list[Trade]:
-        statement = (
-            select(TradeRow)
-            .where(
-                TradeRow.status == TradeStatus.OPEN.value,
-                or_(TradeRow.managed == 1, TradeRow.managed.is_(None)),
-            )
-            .order_by(TradeRow.id)
-        )
-        if account_id is not None:
-            statement = statement.where(TradeRow.account_id == account_id)
-        return [trade_from_row(row) for row in self._session.scalars(statement)]
-
-    def set_managed(self, trade_id: int, managed: bool) -> Trade:
-        row = self._row(trade_id)
-        row.managed = int(managed)
-        self._session.flush()
-        return trade_from_row(row)
-
-    def close(self, trade_id: int) -> Trade:
-        """Mark a trade closed (as :class:`InMemoryTradeRepository.close` does)."""
-        row = self._row(trade_id)
-        row.status = TradeStatus.CLOSED.value
-        self._session.flush()
-        return trade_from_row(row)
