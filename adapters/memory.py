@@ -20,6 +20,7 @@ from legsync.domain import (
     BrokerSnapshot,
     LegKey,
     OptionLeg,
+    StoredLegs,
     SyncRun,
     Trade,
     TradeStatus,
@@ -86,6 +87,11 @@ class InMemoryPositionRepository:
 
     def legs_by_key(self, account_id: str) -> dict[LegKey, OptionLeg]:
         return {key: leg for key, leg in self._legs.items() if key.account_id == account_id}
+
+    def stored_legs(self, account_id: str) -> StoredLegs:
+        return StoredLegs.from_legs(
+            account_id, (leg for key, leg in self._legs.items() if key.account_id == account_id)
+        )
 
     def legs_for_symbol(
         self, account_id: str, symbol: str, expiration: date | None = None

@@ -7,24 +7,26 @@ changed, left alone or deleted, and when deletion is too risky) is decided here 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from legsync.domain import (
     BrokerPosition,
     BrokerSnapshot,
     InvalidOccSymbol,
     LegKey,
+    LegRecord,
     OptionLeg,
     Side,
+    StoredLegs,
     parse_occ_symbol,
 )
 
 from .results import RowError
 
-__all__ = ["SyncPlan", "cost_basis_per_contract", "plan_sync"]
+__all__ = ["SyncPlan", "cost_basis_per_contract", "plan_sync", "plan_sync_reference"]
 
 # Plain stock tickers: letters, optionally a share class (BRK.B, BRK/B). Anything else that is
 # not an OCC symbol is an error, not stock: a garbled option row must block the prune.
@@ -72,23 +74,138 @@ class SyncPlan:
 
 def plan_sync(
     snapshot: BrokerSnapshot,
-    stored: Mapping[LegKey, OptionLeg],
+    stored: StoredLegs | Mapping[LegKey, OptionLeg],
     now: datetime,
     marks: Mapping[str, Decimal] | None = None,
 ) -> SyncPlan:
     """Plan the mirror of ``snapshot`` over the account's ``stored`` legs.
 
-    ``marks`` maps compact OCC symbols to a fresh ``last_price``; legs without one keep the
-    stored price. ``now`` stamps ``updated_at`` on legs whose data changed, and only on those.
+    ``stored`` is the store's :class:`StoredLegs` (what the sync passes) or the account's legs
+    by key. ``marks`` maps compact OCC symbols to a fresh ``last_price``; legs without one keep
+    the stored price. ``now`` stamps ``updated_at`` on legs whose data changed, and only on
+    those.
+
+    Two passes. The first settles, with a few comparisons and no leg built, every row that is
+    exactly what the store holds under the same compact symbol; in a resync that is nearly every
+    row. The second runs the full checks on every other row (new, changed, garbled, stock, in
+    another spelling) against the stored legs left over. Both passes decide as the second alone
+    would: a property test holds them to it.
     """
     account_id = snapshot.account_id
+    if not isinstance(stored, StoredLegs):
+        stored = StoredLegs.from_legs(account_id, stored.values())
     marks = marks or {}
+    left = (stored.long.copy(), stored.short.copy())
+    unchanged, rest = _settle_unchanged(snapshot.positions, left, marks)
+    plan = _plan_rows(account_id, rest, stored, left, unchanged, now, marks)
+    if plan is None:
+        # A row repeats a leg the first pass settled: the full pass over every row reports the
+        # repetition exactly as it reports any other.
+        return plan_sync_reference(snapshot, stored, now, marks)
+    return plan
+
+
+def _was_settled(
+    leg: OptionLeg, stored: StoredLegs, left: tuple[dict[str, LegRecord], dict[str, LegRecord]]
+) -> bool:
+    """Whether the fast pass settled a row holding this leg: stored, and not left over (the
+    full pass has consumed nothing yet when this is asked)."""
+    symbol, long = leg.occ_symbol, leg.side is _LONG
+    return symbol in (stored.long if long else stored.short) and symbol not in left[not long]
+
+
+def plan_sync_reference(
+    snapshot: BrokerSnapshot,
+    stored: StoredLegs | Mapping[LegKey, OptionLeg],
+    now: datetime,
+    marks: Mapping[str, Decimal] | None = None,
+) -> SyncPlan:
+    """The plan of :func:`plan_sync` by the full pass alone: every row built into a leg and
+    compared with its stored leg. Slower; it is the specification the fast pass is tested
+    against."""
+    account_id = snapshot.account_id
+    if not isinstance(stored, StoredLegs):
+        stored = StoredLegs.from_legs(account_id, stored.values())
+    left = (stored.long.copy(), stored.short.copy())
+    plan = _plan_rows(account_id, snapshot.positions, stored, left, 0, now, marks or {})
+    assert plan is not None  # with nothing settled, no row can repeat a settled one
+    return plan
+
+
+def _settle_unchanged(
+    rows: Sequence[BrokerPosition],
+    left: tuple[dict[str, LegRecord], dict[str, LegRecord]],
+    marks: Mapping[str, Decimal],
+) -> tuple[int, list[BrokerPosition]]:
+    """Count the rows that match their stored leg exactly, consuming those legs from ``left``;
+    return the count and the other rows, in the snapshot's order.
+
+    A row settles only when the full pass would find it valid and unchanged: its symbol is the
+    very text the store wrote (so it parses to the stored contract), its quantity is a Decimal
+    equal to the stored whole number of contracts on the side its sign names (so it is finite,
+    whole and not zero), its cost basis gives the stored cost per contract, and a mark, if any,
+    equals the stored price. Anything else goes to the full pass, which decides.
+    """
+    longs, shorts = left
+    decimal_type, str_type = Decimal, str
+    settled = 0
+    rest: list[BrokerPosition] = []
+    # Decimal operators use the thread's context: here the exact money context, so that
+    # ``cost / quantity`` is the cost per contract the full pass would compute (same value).
+    with localcontext(_MONEY):
+        for row in rows:
+            symbol, quantity = row.symbol, row.quantity
+            if (
+                quantity.__class__ is decimal_type
+                and symbol.__class__ is str_type
+                and quantity.is_finite()  # a NaN would raise in the comparisons below
+                and quantity  # zero is an error, not a side
+            ):
+                short = quantity.is_signed()
+                index = shorts if short else longs
+                record = index.pop(symbol, None)
+                if record is not None:
+                    held, per_contract, last_price, _ = record
+                    cost = row.cost_basis
+                    if (
+                        quantity == (-held if short else held)
+                        and (
+                            per_contract is None
+                            if cost is None
+                            else cost.__class__ is decimal_type
+                            and cost.is_finite()
+                            and (cost / quantity).copy_abs() == per_contract
+                        )
+                        and (not marks or _mark_keeps(marks.get(symbol), last_price))
+                    ):
+                        settled += 1
+                        continue
+                    index[symbol] = record  # the full pass compares it
+            rest.append(row)
+    return settled, rest
+
+
+def _mark_keeps(mark: Decimal | None, last_price: Decimal | None) -> bool:
+    return mark is None or mark == last_price
+
+
+def _plan_rows(
+    account_id: str,
+    rows: Sequence[BrokerPosition],
+    stored: StoredLegs,
+    left: tuple[dict[str, LegRecord], dict[str, LegRecord]],
+    settled: int,
+    now: datetime,
+    marks: Mapping[str, Decimal],
+) -> SyncPlan | None:
+    """The full pass: plan ``rows`` against the stored legs ``left`` unsettled, ``settled`` rows
+    having been found unchanged already. None when a row repeats a settled leg."""
     errors: list[RowError] = []
     skipped: list[str] = []
     fresh: dict[LegKey, OptionLeg] = {}
     repeated: set[LegKey] = set()
 
-    for row in snapshot.positions:
+    for row in rows:
         try:
             leg = _leg_from_row(account_id, row, now)
         except _Skipped:
@@ -100,33 +217,42 @@ def plan_sync(
         key = leg.key
         if key in fresh:
             repeated.add(key)
+        elif settled and _was_settled(leg, stored, left):
+            return None
         fresh[key] = leg
 
     if repeated:
         # Never merge: which row is right is the broker's to say, not ours. Reported per key
         # in the order the keys first appeared, each with its rows in the broker's order.
         symbols: dict[LegKey, list[str]] = {key: [] for key in fresh if key in repeated}
-        for row in snapshot.positions:
+        for row in rows:
             found = _key_of_row(account_id, row, now)
             if found in repeated:
                 symbols[found].append(row.symbol)
-        for key, rows in symbols.items():
+        for key, rows_of_key in symbols.items():
             del fresh[key]
             reason = (
-                f"{len(rows)} rows hold the same leg ({key.side.value} {key.root} "
+                f"{len(rows_of_key)} rows hold the same leg ({key.side.value} {key.root} "
                 f"{key.expiration} {key.option_type.value} {key.strike}); none was applied"
             )
-            errors.extend(RowError(symbol, reason) for symbol in rows)
+            errors.extend(RowError(symbol, reason) for symbol in rows_of_key)
 
     # Legs are classified in the snapshot's order and only the opened and changed ones are
     # sorted: a sync that changes nothing sorts nothing.
     opened: list[tuple[LegKey, OptionLeg]] = []
     changed: list[tuple[LegKey, tuple[OptionLeg, OptionLeg]]] = []
-    unchanged = 0
-    previous_of = stored.get
+    unchanged = settled
+    longs, shorts = left
+    look_up = bool(longs or shorts)
     for key, leg in fresh.items():
-        previous = previous_of(key)
-        mark = marks.get(leg.occ_symbol) if marks else None
+        previous: OptionLeg | None = None
+        symbol = leg.occ_symbol if look_up or marks else ""
+        if look_up:
+            side = leg.side
+            record = (longs if side is _LONG else shorts).pop(symbol, None)
+            if record is not None:
+                previous = stored.leg(symbol, side, record)
+        mark = marks.get(symbol) if marks else None
         last_price = mark if mark is not None else (previous.last_price if previous else None)
         if last_price is not None:
             leg = _with_last_price(leg, last_price)
@@ -141,7 +267,12 @@ def plan_sync(
 
     removed: tuple[OptionLeg, ...] = ()
     if not errors:
-        removed = tuple(stored[key] for key in sorted(key for key in stored if key not in fresh))
+        gone = [
+            stored.leg(symbol, side, record)
+            for side, index in ((_LONG, longs), (_SHORT, shorts))
+            for symbol, record in index.items()
+        ]
+        removed = tuple(sorted(gone, key=_key_of_leg))
 
     return SyncPlan(
         account_id=account_id,
@@ -151,7 +282,7 @@ def plan_sync(
         removed=removed,
         skipped=tuple(skipped),
         errors=tuple(errors),
-        synced=len(fresh),
+        synced=settled + len(fresh),
     )
 
 
@@ -218,6 +349,10 @@ def _with_last_price(leg: OptionLeg, last_price: Decimal) -> OptionLeg:
         last_price=last_price,
         updated_at=leg.updated_at,
     )
+
+
+def _key_of_leg(leg: OptionLeg) -> LegKey:
+    return leg.key
 
 
 def _first(item: tuple[LegKey, object]) -> LegKey:

@@ -138,7 +138,7 @@ class SyncService:
         with self.uow_factory() as uow:
             uow.lock_account(account_id)
             with _collector_paused():
-                stored = uow.positions.legs_by_key(account_id)
+                stored = uow.positions.stored_legs(account_id)
                 now = self.clock.now()
                 plan = plan_sync(snapshot, stored, now, marks)
                 events = _events(plan, now)  # published only after the commit, below

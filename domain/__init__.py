@@ -9,6 +9,7 @@ from .events import PositionEvent, PositionRemoved, PositionSynced
 from .legs import LegKey, OptionLeg, canonical_decimal
 from .occ import InvalidOccSymbol, OccSymbol, parse_occ_symbol
 from .snapshot import BrokerPosition, BrokerSnapshot
+from .stored import LegRecord, StoredLegs
 from .sync_run import SyncRun
 from .trades import Trade, TradeLeg
 from .underlying import underlying_for_root
@@ -18,6 +19,7 @@ __all__ = [
     "BrokerSnapshot",
     "InvalidOccSymbol",
     "LegKey",
+    "LegRecord",
     "OccSymbol",
     "OptionLeg",
     "OptionType",
@@ -26,6 +28,7 @@ __all__ = [
     "PositionRemoved",
     "PositionSynced",
     "Side",
+    "StoredLegs",
     "SyncRun",
     "Trade",
     "TradeLeg",

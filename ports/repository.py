@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Protocol, runtime_checkable
 
-from legsync.domain import LegKey, OptionLeg, SyncRun, Trade
+from legsync.domain import LegKey, OptionLeg, StoredLegs, SyncRun, Trade
 
 __all__ = [
     "PositionRepositoryPort",
@@ -36,7 +36,17 @@ class PositionRepositoryPort(Protocol):
         ...
 
     def legs_by_key(self, account_id: str) -> dict[LegKey, OptionLeg]:
-        """The account's legs keyed for diffing against a snapshot."""
+        """The account's legs, validated, by key."""
+        ...
+
+    def stored_legs(self, account_id: str) -> StoredLegs:
+        """The account's legs as the sync compares them: indexed by side and compact OCC symbol,
+        values typed as the domain types them but not validated.
+
+        The sync calls this once per run, so it should cost little more than reading the rows:
+        build the records straight from the stored values, not through :class:`OptionLeg`.
+        ``StoredLegs.from_legs(account_id, legs)`` is a correct, slower implementation.
+        """
         ...
 
     def legs_for_symbol(

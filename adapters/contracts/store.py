@@ -170,6 +170,35 @@ class StoreContract:
             assert uow.positions.all_legs() == sorted([mine, theirs], key=_order)
             assert uow.positions.accounts() == sorted([ACCOUNT, OTHER_ACCOUNT])
 
+    def test_stored_legs_index_the_accounts_legs_by_side_and_compact_symbol(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        long_call = make_leg("SPXW270319C05800000", cost_basis_per_contract=Decimal("1.005"))
+        short_call = make_leg("SPXW270319C05800000", Side.SHORT, 3, last_price=Decimal("2.50"))
+        no_cost = make_leg("XYZ270319P00002010", cost_basis_per_contract=None)
+        theirs = make_leg(account_id=OTHER_ACCOUNT)
+        with uow_factory() as uow:
+            uow.positions.upsert([long_call, short_call, no_cost, theirs])
+            uow.commit()
+        with uow_factory() as uow:
+            stored = uow.positions.stored_legs(ACCOUNT)
+            assert stored.account_id == ACCOUNT
+            assert set(stored.long) == {"SPXW270319C05800000", "XYZ270319P00002010"}
+            assert set(stored.short) == {"SPXW270319C05800000"}
+            record = stored.short["SPXW270319C05800000"]
+            assert record.updated_at.utcoffset() == timedelta(0)
+            assert tuple(record) == (3, Decimal("155.5"), Decimal("2.50"), T0)
+            assert stored.long["SPXW270319C05800000"].cost_basis_per_contract == Decimal("1.005")
+            assert stored.long["XYZ270319P00002010"].cost_basis_per_contract is None
+            for found in (*stored.long.values(), *stored.short.values()):
+                assert type(found.quantity) is int
+                for value in (found.cost_basis_per_contract, found.last_price):
+                    assert value is None or isinstance(value, Decimal)
+            assert sorted(stored.legs(), key=_order) == sorted(
+                uow.positions.legs_by_key(ACCOUNT).values(), key=_order
+            )
+            assert len(uow.positions.stored_legs("NOBODY")) == 0
+
     def test_legs_for_an_underlying_include_every_root_and_filter_by_expiration(
         self, uow_factory: UnitOfWorkFactory
     ) -> None:

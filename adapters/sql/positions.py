@@ -34,10 +34,12 @@ from sqlalchemy.types import NullType
 
 from legsync.domain import (
     LegKey,
+    LegRecord,
     OccSymbol,
     OptionLeg,
     OptionType,
     Side,
+    StoredLegs,
     canonical_decimal,
     underlying_for_root,
 )
@@ -220,6 +222,7 @@ class SqlPositionRepository:
         self._session = session
         self._postgres = dialect_name == "postgresql"
         self._upsert = upsert
+        self._stored_legs = _STORED_LEGS.format(mark="%s" if self._postgres else "?")
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -276,6 +279,45 @@ class SqlPositionRepository:
     def legs_by_key(self, account_id: str) -> dict[LegKey, OptionLeg]:
         statement = self._select_legs().where(_POSITIONS.c.account_id == account_id)
         return dict(self._read(statement))
+
+    def stored_legs(self, account_id: str) -> StoredLegs:
+        """The account's rows as records, through the driver's own cursor.
+
+        This is the read of every sync, so it selects only what a comparison needs and skips
+        SQLAlchemy's result rows: on a resync that finds nothing changed it is most of the
+        sync's time. Costs and prices are read exactly (canonical text on SQLite, NUMERIC on
+        PostgreSQL); a row the store could not have written (an unknown side, a text that is
+        not a number) raises, and the sync fails without writing anything.
+        """
+        stored = StoredLegs(account_id)
+        longs, shorts = stored.long, stored.short
+        stamps: dict[object, datetime] = {}
+        new_record, decimal_type, str_type, int_type = _new_record, Decimal, str, int
+        long_text, short_text = _LONG_TEXT, _SHORT_TEXT
+        cursor = self._session.connection().connection.cursor()
+        try:
+            cursor.execute(self._stored_legs, (account_id,))
+            while chunk := cursor.fetchmany(_READ_CHUNK):
+                for symbol, side, quantity, cost, last, updated in chunk:
+                    moment = stamps.get(updated)
+                    if moment is None:
+                        moment = stamps[updated] = _stored_moment(updated)
+                    if cost.__class__ is str_type:
+                        cost = decimal_type(cost)
+                    if last is not None and last.__class__ is str_type:
+                        last = decimal_type(last)
+                    record = new_record(LegRecord, (quantity, cost, last, moment))
+                    if quantity.__class__ is not int_type:
+                        raise _unexpected(symbol, record)
+                    if side == long_text:
+                        longs[symbol] = record
+                    elif side == short_text:
+                        shorts[symbol] = record
+                    else:
+                        raise ValueError(f"stored leg {symbol!r} has an unknown side {side!r}")
+        finally:
+            cursor.close()
+        return stored
 
     def legs_for_symbol(
         self, account_id: str, symbol: str, expiration: date | None = None
@@ -375,6 +417,29 @@ class SqlPositionRepository:
 
 
 _MISSING: Any = object()
+
+_STORED_LEGS = (
+    f"SELECT occ_symbol, side, quantity, cost_basis_per_contract, last_price, updated_at "
+    f"FROM {_POSITIONS.name} WHERE account_id = {{mark}}"
+)
+_new_record: Any = tuple.__new__
+
+
+def _stored_moment(value: object) -> datetime:
+    moment = to_utc(value)
+    if moment is None:
+        raise ValueError("a stored leg has no updated_at")
+    return moment
+
+
+_LONG_TEXT, _SHORT_TEXT = Side.LONG.value, Side.SHORT.value
+
+
+def _unexpected(symbol: object, record: LegRecord) -> ValueError:
+    """An INTEGER column of SQLite holds whatever was written to it. (Costs and prices need no
+    such check: their columns are TEXT on SQLite, which stores any number as text, and NUMERIC
+    on PostgreSQL; a text that is not a number fails its conversion.)"""
+    return ValueError(f"stored leg {symbol!r} holds values of unexpected types: {record!r}")
 
 
 def _text_array() -> Any:

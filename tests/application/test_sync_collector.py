@@ -38,15 +38,15 @@ def service(database: InMemoryDatabase) -> SyncService:
 def test_the_collector_is_paused_while_legs_are_built_and_back_on_after() -> None:
     database = InMemoryDatabase()
     seen: list[bool] = []
-    legs_by_key = InMemoryPositionRepository.legs_by_key
+    stored_legs = InMemoryPositionRepository.stored_legs
 
     def spy(self: object, account_id: str) -> object:
         seen.append(gc.isenabled())
-        return legs_by_key(self, account_id)  # type: ignore[arg-type]
+        return stored_legs(self, account_id)  # type: ignore[arg-type]
 
     gc.enable()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(InMemoryPositionRepository, "legs_by_key", spy)
+        patch.setattr(InMemoryPositionRepository, "stored_legs", spy)
         assert service(database).sync(ACCOUNT).success
     assert seen == [False]
     assert gc.isenabled()
@@ -60,7 +60,7 @@ def test_the_collector_comes_back_when_the_store_fails() -> None:
 
     gc.enable()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(InMemoryPositionRepository, "legs_by_key", broken)
+        patch.setattr(InMemoryPositionRepository, "stored_legs", broken)
         result = service(database).sync(ACCOUNT)
     assert not result.success
     assert gc.isenabled()

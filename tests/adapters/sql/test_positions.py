@@ -245,3 +245,43 @@ def test_a_row_the_schema_forbids_is_refused_by_the_database(store: SqlStore) ->
         uow.commit()
     with pytest.raises(IntegrityError, match=r"(?i)check"), store.engine.begin() as connection:
         connection.execute(text("UPDATE portfolio_positions SET quantity = -1"))
+
+
+@pytest.mark.parametrize(
+    ("column", "garbage"),
+    [
+        ("side", "'sideways'"),
+        ("cost_basis_per_contract", "'1.5 dollars'"),
+        ("quantity", "'two'"),
+        ("updated_at", "'yesterday'"),
+    ],
+)
+def test_a_stored_row_the_store_could_not_have_written_fails_the_sync_and_changes_nothing(
+    tmp_path: Path, column: str, garbage: str
+) -> None:
+    from legsync.adapters.clock import ManualClock
+    from legsync.adapters.memory import InMemoryBroker, position
+    from legsync.application import SyncService
+
+    url = f"sqlite:///{tmp_path / 'garbled.db'}"
+    upgrade(url)
+    with SqlStore(url) as store:
+        with store() as uow:
+            uow.positions.upsert([leg("SPY270319C00450000"), leg("SPY270319C00455000")])
+            uow.commit()
+        with sqlite3.connect(tmp_path / "garbled.db") as raw:
+            raw.execute("PRAGMA ignore_check_constraints = ON")  # as another tool might
+            raw.execute(
+                f"UPDATE portfolio_positions SET {column} = {garbage} "
+                "WHERE occ_symbol = 'SPY270319C00455000'"
+            )
+        before = _raw(store, "SELECT * FROM portfolio_positions ORDER BY id")
+        broker = InMemoryBroker({ACCOUNT: [position("SPY270319C00450000", 2, "311")]})
+
+        result = SyncService(broker, store, ManualClock()).sync(ACCOUNT)
+
+        assert not result.success
+        assert result.reason is not None
+        assert "store failed" in result.reason
+        assert result.events == ()
+        assert _raw(store, "SELECT * FROM portfolio_positions ORDER BY id") == before
