@@ -186,13 +186,13 @@ class StoreContract:
             assert set(stored.long) == {"SPXW270319C05800000", "XYZ270319P00002010"}
             assert set(stored.short) == {"SPXW270319C05800000"}
             record = stored.short["SPXW270319C05800000"]
-            assert record.updated_at.utcoffset() == timedelta(0)
-            assert tuple(record) == (3, Decimal("155.5"), Decimal("2.50"), T0)
-            assert stored.long["SPXW270319C05800000"].cost_basis_per_contract == Decimal("1.005")
-            assert stored.long["XYZ270319P00002010"].cost_basis_per_contract is None
-            for found in (*stored.long.values(), *stored.short.values()):
-                assert type(found.quantity) is int
-                for value in (found.cost_basis_per_contract, found.last_price):
+            assert record == (3, Decimal("155.5"), Decimal("2.50"), T0)
+            assert record[3].utcoffset() == timedelta(0)
+            assert stored.long["SPXW270319C05800000"][1] == Decimal("1.005")
+            assert stored.long["XYZ270319P00002010"][1] is None
+            for quantity, cost, last, _ in (*stored.long.values(), *stored.short.values()):
+                assert type(quantity) is int
+                for value in (cost, last):
                     assert value is None or isinstance(value, Decimal)
             assert sorted(stored.legs(), key=_order) == sorted(
                 uow.positions.legs_by_key(ACCOUNT).values(), key=_order

@@ -292,7 +292,7 @@ class SqlPositionRepository:
         stored = StoredLegs(account_id)
         longs, shorts = stored.long, stored.short
         stamps: dict[object, datetime] = {}
-        new_record, decimal_type, str_type, int_type = _new_record, Decimal, str, int
+        decimal_type, str_type, int_type = Decimal, str, int
         long_text, short_text = _LONG_TEXT, _SHORT_TEXT
         cursor = self._session.connection().connection.cursor()
         try:
@@ -304,9 +304,9 @@ class SqlPositionRepository:
                         moment = stamps[updated] = _stored_moment(updated)
                     if cost.__class__ is str_type:
                         cost = decimal_type(cost)
-                    if last is not None and last.__class__ is str_type:
+                    if last.__class__ is str_type:
                         last = decimal_type(last)
-                    record = new_record(LegRecord, (quantity, cost, last, moment))
+                    record = (quantity, cost, last, moment)
                     if quantity.__class__ is not int_type:
                         raise _unexpected(symbol, record)
                     if side == long_text:
@@ -422,7 +422,6 @@ _STORED_LEGS = (
     f"SELECT occ_symbol, side, quantity, cost_basis_per_contract, last_price, updated_at "
     f"FROM {_POSITIONS.name} WHERE account_id = {{mark}}"
 )
-_new_record: Any = tuple.__new__
 
 
 def _stored_moment(value: object) -> datetime:
