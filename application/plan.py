@@ -95,6 +95,8 @@ def plan_sync(
     if not isinstance(stored, StoredLegs):
         stored = StoredLegs.from_legs(account_id, stored.values())
     marks = marks or {}
+    if not stored.long and not stored.short:  # a first sync: nothing to settle against
+        return plan_sync_reference(snapshot, stored, now, marks)
     left = (stored.long.copy(), stored.short.copy())
     unchanged, rest = _settle_unchanged(snapshot.positions, left, marks)
     plan = _plan_rows(account_id, rest, stored, left, unchanged, now, marks)
