@@ -229,7 +229,58 @@ def positions_from_payload(payload: Any) -> tuple[BrokerPosition, ...]:
         rows = [rows]
     elif not isinstance(rows, list):
         raise WireError(f'"position" is {_describe(rows)}; expected an object or a list')
-    return tuple(_position(row, number) for number, row in enumerate(rows, 1))
+    return _positions(rows)
+
+
+def _positions(rows: list[Any]) -> tuple[BrokerPosition, ...]:
+    """The rows, each through a fast path for the shape Tradier sends (an object whose symbol
+    is a string, whose numbers ``decode_json`` made finite Decimals or nulls and whose
+    date_acquired is an ISO string or null), and through :func:`_position` otherwise.
+
+    The fast path takes only rows that :func:`_position` would accept and turn into the same
+    position; any other row, a bad one included, goes through :func:`_position`, which reads
+    numeric strings and integers and names what is wrong. This loop runs once per broker row:
+    no call per field, no generator.
+    """
+    positions: list[BrokerPosition] = []
+    append = positions.append
+    for number, row in enumerate(rows, 1):
+        if type(row) is dict:
+            symbol = row.get("symbol")
+            quantity = row.get("quantity")
+            cost = row.get("cost_basis")
+            acquired = row.get("date_acquired")
+            if (
+                type(symbol) is str
+                and type(quantity) is Decimal
+                and quantity.is_finite()
+                and (cost is None or (type(cost) is Decimal and cost.is_finite()))
+                and symbol.strip()
+            ):
+                if acquired is None:
+                    append(BrokerPosition(symbol=symbol, quantity=quantity, cost_basis=cost))
+                    continue
+                if type(acquired) is str:
+                    try:
+                        moment = datetime.fromisoformat(acquired)
+                    except ValueError:
+                        pass  # padded, or not a timestamp: _position decides
+                    else:
+                        if moment.tzinfo is None:  # Tradier documents UTC
+                            moment = moment.replace(tzinfo=UTC)
+                        elif moment.tzinfo is not UTC:
+                            moment = moment.astimezone(UTC)
+                        append(
+                            BrokerPosition(
+                                symbol=symbol,
+                                quantity=quantity,
+                                cost_basis=cost,
+                                date_acquired=moment,
+                            )
+                        )
+                        continue
+        append(_position(row, number))
+    return tuple(positions)
 
 
 def _position(row: Any, number: int) -> BrokerPosition:
