@@ -240,7 +240,9 @@ def _positions(rows: list[Any]) -> tuple[BrokerPosition, ...]:
     The fast path takes only rows that :func:`_position` would accept and turn into the same
     position; any other row, a bad one included, goes through :func:`_position`, which reads
     numeric strings and integers and names what is wrong. This loop runs once per broker row:
-    no call per field, no generator.
+    no call per field, no generator. ``BrokerPosition`` is built with positional arguments,
+    a third cheaper than keywords; its fields are (symbol, quantity, cost_basis,
+    date_acquired), and ``tests/adapters/tradier/test_wire_rows.py`` fails if that changes.
     """
     positions: list[BrokerPosition] = []
     append = positions.append
@@ -258,7 +260,7 @@ def _positions(rows: list[Any]) -> tuple[BrokerPosition, ...]:
                 and symbol.strip()
             ):
                 if acquired is None:
-                    append(BrokerPosition(symbol=symbol, quantity=quantity, cost_basis=cost))
+                    append(BrokerPosition(symbol, quantity, cost))
                     continue
                 if type(acquired) is str:
                     try:
@@ -270,14 +272,7 @@ def _positions(rows: list[Any]) -> tuple[BrokerPosition, ...]:
                             moment = moment.replace(tzinfo=UTC)
                         elif moment.tzinfo is not UTC:
                             moment = moment.astimezone(UTC)
-                        append(
-                            BrokerPosition(
-                                symbol=symbol,
-                                quantity=quantity,
-                                cost_basis=cost,
-                                date_acquired=moment,
-                            )
-                        )
+                        append(BrokerPosition(symbol, quantity, cost, moment))
                         continue
         append(_position(row, number))
     return tuple(positions)
