@@ -42,6 +42,7 @@ from .wire import (
     QuoteChunk,
     WireError,
     accounts_from_payload,
+    collector_paused,
     decode_json,
     fault_in,
     positions_from_payload,
@@ -360,6 +361,17 @@ class TradierBroker:
             until = f" until {resets.isoformat(timespec='seconds')}" if resets else ""
             raise self._failure(f"rate limited ({http}){until}", account_id, True)
 
+        with collector_paused():  # a big body is many objects, none in a cycle
+            return self._decoded(response, parse, account_id, http)
+
+    def _decoded(
+        self,
+        response: httpx.Response,
+        parse: Callable[[Any], T],
+        account_id: str | None,
+        http: str,
+    ) -> T:
+        status = response.status_code
         payload: Any = None
         fault: Fault | None = None
         try:
