@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from operator import itemgetter
 
 from legsync.domain import (
     BrokerPosition,
@@ -18,6 +19,7 @@ from legsync.domain import (
     InvalidOccSymbol,
     LegKey,
     LegRecord,
+    OccSymbol,
     OptionLeg,
     Side,
     StoredLegs,
@@ -204,45 +206,49 @@ def _plan_rows(
     having been found unchanged already. None when a row repeats a settled leg."""
     errors: list[RowError] = []
     skipped: list[str] = []
-    fresh: dict[LegKey, OptionLeg] = {}
-    repeated: set[LegKey] = set()
+    # Keyed by (contract, side): within one account that is the leg's key, in the same order,
+    # and a plain pair costs a fifth of building a LegKey.
+    fresh: dict[tuple[OccSymbol, Side], OptionLeg] = {}
+    repeated: set[tuple[OccSymbol, Side]] = set()
 
-    for row in rows:
-        try:
-            leg = _leg_from_row(account_id, row, now)
-        except _Skipped:
-            skipped.append(row.symbol)
-            continue
-        except _Unusable as unusable:
-            errors.append(RowError(_shown(row.symbol), unusable.reason))
-            continue
-        key = leg.key
-        if key in fresh:
-            repeated.add(key)
-        elif settled and _was_settled(leg, stored, left):
-            return None
-        fresh[key] = leg
-
-    if repeated:
-        # Never merge: which row is right is the broker's to say, not ours. Reported per key
-        # in the order the keys first appeared, each with its rows in the broker's order.
-        symbols: dict[LegKey, list[str]] = {key: [] for key in fresh if key in repeated}
+    with localcontext(_MONEY):  # _leg_from_row divides money with the operator
         for row in rows:
-            found = _key_of_row(account_id, row, now)
-            if found in repeated:
-                symbols[found].append(row.symbol)
-        for key, rows_of_key in symbols.items():
-            del fresh[key]
-            reason = (
-                f"{len(rows_of_key)} rows hold the same leg ({key.side.value} {key.root} "
-                f"{key.expiration} {key.option_type.value} {key.strike}); none was applied"
-            )
-            errors.extend(RowError(symbol, reason) for symbol in rows_of_key)
+            try:
+                leg = _leg_from_row(account_id, row, now)
+            except _Skipped:
+                skipped.append(row.symbol)
+                continue
+            except _Unusable as unusable:
+                errors.append(RowError(_shown(row.symbol), unusable.reason))
+                continue
+            key = (leg.occ, leg.side)
+            if fresh.setdefault(key, leg) is not leg:
+                repeated.add(key)
+            elif settled and _was_settled(leg, stored, left):
+                return None
+
+        if repeated:
+            # Never merge: which row is right is the broker's to say, not ours. Reported per
+            # key in the order the keys first appeared, each with its rows in the broker's order.
+            symbols: dict[tuple[OccSymbol, Side], list[str]] = {
+                key: [] for key in fresh if key in repeated
+            }
+            for row in rows:
+                found = _key_of_row(account_id, row, now)
+                if found in repeated:
+                    symbols[found].append(row.symbol)
+            for (occ, side), rows_of_key in symbols.items():
+                del fresh[occ, side]
+                reason = (
+                    f"{len(rows_of_key)} rows hold the same leg ({side.value} {occ.root} "
+                    f"{occ.expiration} {occ.option_type.value} {occ.strike}); none was applied"
+                )
+                errors.extend(RowError(symbol, reason) for symbol in rows_of_key)
 
     # Legs are classified in the snapshot's order and only the opened and changed ones are
     # sorted: a sync that changes nothing sorts nothing.
-    opened: list[tuple[LegKey, OptionLeg]] = []
-    changed: list[tuple[LegKey, tuple[OptionLeg, OptionLeg]]] = []
+    opened: list[tuple[tuple[OccSymbol, Side], OptionLeg]] = []
+    changed: list[tuple[tuple[OccSymbol, Side], tuple[OptionLeg, OptionLeg]]] = []
     unchanged = settled
     longs, shorts = left
     look_up = bool(longs or shorts)
@@ -264,7 +270,7 @@ def _plan_rows(
             unchanged += 1
         else:
             changed.append((key, (previous, leg)))
-    opened.sort(key=_first)
+    opened.sort(key=_first)  # keys are unique: the legs themselves are never compared
     changed.sort(key=_first)
 
     removed: tuple[OptionLeg, ...] = ()
@@ -306,6 +312,9 @@ class _Unusable(Exception):
 
 
 def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> OptionLeg:
+    """The leg of one broker row, or _Skipped / _Unusable. Call it in the money context
+    (``localcontext(_MONEY)``): it divides the cost basis with the ``/`` operator, a fifth of
+    ``_MONEY.divide``'s cost, and the same quotient."""
     try:
         occ = parse_occ_symbol(row.symbol)
     except InvalidOccSymbol as invalid:
@@ -327,18 +336,21 @@ def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> Option
     if cost_basis is not None:
         if not isinstance(cost_basis, Decimal) or not cost_basis.is_finite():
             raise _Unusable(f"cost basis {cost_basis} is not a finite number")
-        cost_basis = _MONEY.divide(abs(cost_basis), contracts)
+        cost_basis = abs(cost_basis) / contracts  # in the caller's context: _MONEY
     # Positional: this runs once per broker row. (account_id, occ, side, quantity,
     # cost_basis_per_contract, last_price, updated_at)
     return OptionLeg(account_id, occ, _LONG if long else _SHORT, contracts, cost_basis, None, now)
 
 
-def _key_of_row(account_id: str, row: BrokerPosition, now: datetime) -> LegKey | None:
+def _key_of_row(
+    account_id: str, row: BrokerPosition, now: datetime
+) -> tuple[OccSymbol, Side] | None:
     """The key of a usable row, None for any other (the slow path that reports duplicates)."""
     try:
-        return _leg_from_row(account_id, row, now).key
+        leg = _leg_from_row(account_id, row, now)
     except (_Skipped, _Unusable):
         return None
+    return leg.occ, leg.side
 
 
 def _with_last_price(leg: OptionLeg, last_price: Decimal) -> OptionLeg:
@@ -357,11 +369,10 @@ def _key_of_leg(leg: OptionLeg) -> LegKey:
     return leg.key
 
 
-def _first(item: tuple[LegKey, object]) -> LegKey:
-    """Sort by the leg's key. A ``LegKey`` is a tuple (account, root, expiration, option type,
-    strike, side) whose enums are ``StrEnum``s, so it sorts as text by code point, then by date,
-    then the strike by value: the key order of the store's ``all_legs``."""
-    return item[0]
+_first = itemgetter(0)
+"""Sort by the leg's key, (contract, side): ``OccSymbol`` is a tuple (root, expiration, option
+type, strike) whose enums are ``StrEnum``s, so it sorts as text by code point, then by date,
+then the strike by value: the key order of the store's ``all_legs`` within one account."""
 
 
 def _shown(symbol: object) -> str:
