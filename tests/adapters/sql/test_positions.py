@@ -285,3 +285,24 @@ def test_a_stored_row_the_store_could_not_have_written_fails_the_sync_and_change
         assert "store failed" in result.reason
         assert result.events == ()
         assert _raw(store, "SELECT * FROM portfolio_positions ORDER BY id") == before
+
+
+def test_a_cost_per_contract_that_does_not_terminate_reads_back_and_resyncs_unchanged(
+    store: SqlStore,
+) -> None:
+    """$100 for 3 contracts is 33.33... a contract, 34 digits in the sync's money context. The
+    store must keep all of them, or every later sync would find the leg changed and rewrite it."""
+    from legsync.adapters.clock import ManualClock
+    from legsync.adapters.memory import InMemoryBroker, position
+    from legsync.application import SyncService
+
+    broker = InMemoryBroker({ACCOUNT: [position("SPY270319C00450000", 3, "100")]})
+    service = SyncService(broker, store, ManualClock())
+
+    first = service.sync(ACCOUNT)
+    again = service.sync(ACCOUNT)
+
+    assert (first.opened, again.unchanged, again.changed, again.events) == (1, 1, 0, ())
+    with store() as uow:
+        (held,) = uow.positions.all_legs(ACCOUNT)
+    assert held.cost_basis_per_contract == Decimal("33.33333333333333333333333333333333")

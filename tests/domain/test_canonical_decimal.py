@@ -1,0 +1,58 @@
+"""The store's text of a Decimal: plain, shortest, and the same for equal values."""
+
+from __future__ import annotations
+
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from legsync.domain import canonical_decimal
+
+finite = st.decimals(allow_nan=False, allow_infinity=False)
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("450.000", "450"),
+        ("4.5E+2", "450"),
+        ("155.50", "155.5"),
+        ("0.00", "0"),
+        ("-0", "0"),
+        ("-0E-8", "0"),
+        ("1E-7", "0.0000001"),
+        ("-2.010", "-2.01"),
+        ("99999.999", "99999.999"),
+        ("1E+30", "1000000000000000000000000000000"),
+    ],
+)
+def test_examples(value: str, text: str) -> None:
+    assert canonical_decimal(Decimal(value)) == text
+
+
+@given(finite)
+def test_the_text_is_plain_and_reads_back_as_the_same_value(value: Decimal) -> None:
+    text = canonical_decimal(value)
+    assert "E" not in text
+    assert "e" not in text
+    assert Decimal(text) == value
+    assert text == format(value.normalize(EXACT), "f") or (value == 0 and text == "0")
+
+
+@given(finite, st.integers(min_value=0, max_value=12))
+def test_equal_values_give_equal_text(value: Decimal, zeros: int) -> None:
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    padded = Decimal((sign, (*digits, *(0,) * zeros), exponent - zeros))
+    assert padded == value
+    assert canonical_decimal(padded) == canonical_decimal(value)
+
+
+def test_more_digits_than_the_default_context_keeps_are_kept() -> None:
+    """100 / 3 in the sync's 34-digit money context: the default context would round it to 28
+    digits, and the stored cost would never again equal the broker's."""
+    third = Decimal("33.33333333333333333333333333333333")
+    assert canonical_decimal(third) == "33.33333333333333333333333333333333"
