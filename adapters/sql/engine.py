@@ -12,19 +12,32 @@ lock reads what the previous holder committed).
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool
 
-__all__ = ["DEFAULT_DATABASE_URL", "account_lock_key", "make_engine", "normalize_url"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "ConnectionSource",
+    "account_lock_key",
+    "make_engine",
+    "normalize_url",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///legsync.db"
 """A SQLite file in the working directory."""
 
 DEFAULT_LOCK_TIMEOUT = 30.0
 """Seconds a unit of work waits for an account's lock (or SQLite's write lock)."""
+
+
+class ConnectionSource(Protocol):
+    """What the repositories run their statements on: a unit of work's connection, in its
+    transaction (:meth:`legsync.adapters.sql.SqlUnitOfWork.connection`)."""
+
+    def connection(self) -> Connection: ...
 
 
 def normalize_url(url: str | URL) -> URL:

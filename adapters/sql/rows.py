@@ -1,160 +1,99 @@
-"""The tables as typed SQLAlchemy rows, and the explicit mapping to and from the domain.
+"""The tables as typed ORM rows, for code that wants them; and a leg's column values.
 
-Rows are adapter classes: the domain never sees them, and nothing maps them implicitly. The
-schema itself is created only by the Alembic migrations; this metadata describes the same
-schema so that queries are typed (a test checks the two agree).
-
-Table and column names are a public contract: other tools read these tables.
+Nothing on a sync's path uses these classes: the store runs Core statements on the tables of
+:mod:`legsync.adapters.sql.tables`, which spares a command the import of ``sqlalchemy.orm``.
+The rows are mapped onto those same ``Table`` objects, so ``Base.metadata`` is
+:data:`~legsync.adapters.sql.tables.METADATA` and there is one description of the schema.
+The domain never sees a row, and nothing maps them to domain values implicitly.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Index,
-    Integer,
-    MetaData,
-    SmallInteger,
-    Text,
-    text,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import FromClause
+from sqlalchemy.orm import DeclarativeBase, Mapped
 
-from legsync.domain import (
-    OccSymbol,
-    OptionLeg,
-    OptionType,
-    Origin,
-    Side,
-    SyncRun,
-    Trade,
-    TradeLeg,
-    TradeStatus,
-    parse_occ_symbol,
-)
+from legsync.domain import OccSymbol, OptionLeg, OptionType
 
-from .types import ExactDecimal, IsoDate, UtcTimestamp
+from .tables import METADATA, POSITIONS, SYNC_RUNS, TRADES
 
 __all__ = [
     "Base",
     "PositionRow",
     "SyncRunRow",
     "TradeRow",
-    "legs_from_json",
-    "legs_to_json",
+    "occ_from_parts",
     "position_values",
-    "run_from_row",
-    "run_to_row",
-    "trade_from_row",
-    "trade_values",
 ]
 
 
 class Base(DeclarativeBase):
-    """legsync's tables; every index and constraint is named explicitly, as in the
-    migrations."""
+    """legsync's tables (:mod:`legsync.adapters.sql.tables`) as mapped classes."""
 
-    metadata = MetaData()
+    metadata = METADATA
 
 
 class PositionRow(Base):
-    """``portfolio_positions``: one row per leg.
+    """``portfolio_positions``: one row per leg (see :data:`~.tables.POSITIONS`)."""
 
-    ``id`` is :meth:`LegKey.as_id`, a deterministic text of the leg's key, so that other
-    tools can address a leg with one column; the unique index on the key's six columns is what
-    the upsert conflicts on.
-    """
+    __table__: ClassVar[FromClause] = POSITIONS
 
-    __tablename__ = "portfolio_positions"
-    __table_args__ = (
-        Index(
-            "uq_portfolio_positions_leg",
-            "account_id",
-            "root",
-            "expiration",
-            "option_type",
-            "strike",
-            "side",
-            unique=True,
-        ),
-        Index("ix_portfolio_positions_account_symbol", "account_id", "symbol", "expiration"),
-        CheckConstraint(
-            "option_type IN ('call', 'put')", name="ck_portfolio_positions_option_type"
-        ),
-        CheckConstraint("side IN ('long', 'short')", name="ck_portfolio_positions_side"),
-        CheckConstraint("quantity >= 0", name="ck_portfolio_positions_quantity"),
-    )
-
-    id: Mapped[str] = mapped_column(Text, primary_key=True)
-    account_id: Mapped[str] = mapped_column(Text)
-    symbol: Mapped[str] = mapped_column(Text)
-    root: Mapped[str] = mapped_column(Text)
-    occ_symbol: Mapped[str] = mapped_column(Text)
-    expiration: Mapped[date] = mapped_column(IsoDate)
-    option_type: Mapped[str] = mapped_column(Text)
-    strike: Mapped[Decimal] = mapped_column(ExactDecimal)
-    side: Mapped[str] = mapped_column(Text)
-    quantity: Mapped[int] = mapped_column(Integer)
-    cost_basis_per_contract: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    last_price: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    updated_at: Mapped[datetime] = mapped_column(UtcTimestamp)
+    id: Mapped[str]
+    account_id: Mapped[str]
+    symbol: Mapped[str]
+    root: Mapped[str]
+    occ_symbol: Mapped[str]
+    expiration: Mapped[date]
+    option_type: Mapped[str]
+    strike: Mapped[Decimal]
+    side: Mapped[str]
+    quantity: Mapped[int]
+    cost_basis_per_contract: Mapped[Decimal | None]
+    last_price: Mapped[Decimal | None]
+    updated_at: Mapped[datetime]
 
 
 class TradeRow(Base):
-    """``trades``: the engine's trades.
+    """``trades``: the engine's trades (see :data:`~.tables.TRADES`)."""
 
-    ``legs`` is JSON text, a list of ``{"occ_symbol", "side", "ratio"}`` objects in the
-    trade's order: a trade's legs are read and written whole, never queried one by one, and
-    JSON text reads the same on SQLite and PostgreSQL. ``managed`` is 1, 0 or NULL (legacy
-    rows, which count as managed).
-    """
+    __table__: ClassVar[FromClause] = TRADES
 
-    __tablename__ = "trades"
-    __table_args__ = (
-        Index("ix_trades_status_account", "status", "account_id"),
-        CheckConstraint("managed IN (0, 1)", name="ck_trades_managed"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[str] = mapped_column(Text)
-    symbol: Mapped[str] = mapped_column(Text)
-    legs: Mapped[str] = mapped_column(Text)
-    quantity: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(Text, server_default=text("'open'"))
-    opened_at: Mapped[datetime | None] = mapped_column(UtcTimestamp)
-    closed_at: Mapped[datetime | None] = mapped_column(UtcTimestamp)
-    entry_price: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    broker_order_id: Mapped[str | None] = mapped_column(Text)
-    origin: Mapped[str] = mapped_column(Text, server_default=text("'ENGINE'"))
-    managed: Mapped[int | None] = mapped_column(SmallInteger, server_default=text("1"))
+    id: Mapped[int]
+    account_id: Mapped[str]
+    symbol: Mapped[str]
+    legs: Mapped[str]
+    quantity: Mapped[int]
+    status: Mapped[str]
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    entry_price: Mapped[Decimal | None]
+    broker_order_id: Mapped[str | None]
+    origin: Mapped[str]
+    managed: Mapped[int | None]
 
 
 class SyncRunRow(Base):
-    """``sync_runs``: one row per sync attempt, successful or not."""
+    """``sync_runs``: one row per sync attempt (see :data:`~.tables.SYNC_RUNS`)."""
 
-    __tablename__ = "sync_runs"
-    __table_args__ = (Index("ix_sync_runs_account_id_id", "account_id", "id"),)
+    __table__: ClassVar[FromClause] = SYNC_RUNS
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[str] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(UtcTimestamp)
-    finished_at: Mapped[datetime] = mapped_column(UtcTimestamp)
-    success: Mapped[bool] = mapped_column(Boolean)
-    synced: Mapped[int] = mapped_column(Integer)
-    opened: Mapped[int] = mapped_column(Integer)
-    changed: Mapped[int] = mapped_column(Integer)
-    unchanged: Mapped[int] = mapped_column(Integer)
-    removed: Mapped[int] = mapped_column(Integer)
-    skipped: Mapped[int] = mapped_column(Integer)
-    errors: Mapped[int] = mapped_column(Integer)
-    pruned: Mapped[bool] = mapped_column(Boolean)
-    error: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int]
+    account_id: Mapped[str]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    success: Mapped[bool]
+    synced: Mapped[int]
+    opened: Mapped[int]
+    changed: Mapped[int]
+    unchanged: Mapped[int]
+    removed: Mapped[int]
+    skipped: Mapped[int]
+    errors: Mapped[int]
+    pruned: Mapped[bool]
+    error: Mapped[str | None]
 
 
 # --- positions --------------------------------------------------------------------------------
@@ -178,109 +117,6 @@ def position_values(leg: OptionLeg) -> dict[str, Any]:
         "last_price": leg.last_price,
         "updated_at": leg.updated_at,
     }
-
-
-# --- trades -----------------------------------------------------------------------------------
-
-
-def legs_to_json(legs: tuple[TradeLeg, ...]) -> str:
-    return json.dumps(
-        [
-            {"occ_symbol": leg.occ.format(), "side": leg.side.value, "ratio": leg.ratio}
-            for leg in legs
-        ],
-        separators=(",", ":"),
-    )
-
-
-def legs_from_json(text_: str) -> tuple[TradeLeg, ...]:
-    return tuple(
-        TradeLeg(
-            parse_occ_symbol(item["occ_symbol"]), Side(item["side"]), int(item.get("ratio", 1))
-        )
-        for item in json.loads(text_)
-    )
-
-
-def trade_values(trade: Trade) -> dict[str, Any]:
-    """The column values of a trade's row, every column explicit.
-
-    A values dict rather than a ``TradeRow``: the ORM leaves a None out of an INSERT when the
-    column has a server default, and ``managed`` must be stored NULL when it is None.
-    """
-    values: dict[str, Any] = {
-        "account_id": trade.account_id,
-        "symbol": trade.symbol,
-        "legs": legs_to_json(trade.legs),
-        "quantity": trade.quantity,
-        "status": trade.status.value,
-        "origin": trade.origin.value,
-        "managed": None if trade.managed is None else int(trade.managed),
-        "opened_at": trade.opened_at,
-        "closed_at": trade.closed_at,
-        "entry_price": trade.entry_price,
-        "broker_order_id": trade.broker_order_id,
-    }
-    if trade.id is not None:
-        values["id"] = trade.id
-    return values
-
-
-def trade_from_row(row: TradeRow) -> Trade:
-    return Trade(
-        id=row.id,
-        account_id=row.account_id,
-        symbol=row.symbol,
-        legs=legs_from_json(row.legs),
-        quantity=row.quantity,
-        status=TradeStatus(row.status),
-        origin=Origin(row.origin),
-        managed=None if row.managed is None else bool(row.managed),
-        opened_at=row.opened_at,
-        closed_at=row.closed_at,
-        entry_price=row.entry_price,
-        broker_order_id=row.broker_order_id,
-    )
-
-
-# --- sync runs --------------------------------------------------------------------------------
-
-
-def run_to_row(run: SyncRun) -> SyncRunRow:
-    return SyncRunRow(
-        account_id=run.account_id,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-        success=run.success,
-        synced=run.synced,
-        opened=run.opened,
-        changed=run.changed,
-        unchanged=run.unchanged,
-        removed=run.removed,
-        skipped=run.skipped,
-        errors=run.errors,
-        pruned=run.pruned,
-        error=run.error,
-    )
-
-
-def run_from_row(row: SyncRunRow) -> SyncRun:
-    return SyncRun(
-        account_id=row.account_id,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        success=bool(row.success),
-        synced=row.synced,
-        opened=row.opened,
-        changed=row.changed,
-        unchanged=row.unchanged,
-        removed=row.removed,
-        skipped=row.skipped,
-        errors=row.errors,
-        pruned=bool(row.pruned),
-        error=row.error,
-        id=row.id,
-    )
 
 
 def occ_from_parts(root: str, expiration: date, option_type: str, strike: Decimal) -> OccSymbol:

@@ -9,12 +9,11 @@ migrations (:func:`legsync.adapters.sql.upgrade`).
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self, cast
 
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from legsync.ports import AccountBusy
 
@@ -22,6 +21,9 @@ from .engine import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, account_lock_key
 from .positions import SqlPositionRepository, upsert_statement
 from .sync_runs import SqlSyncRunRepository
 from .trades import SqlTradeRepository
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
 
@@ -77,51 +79,72 @@ class SqlStore:
 class SqlUnitOfWork:
     """One transaction over the SQL store (see :class:`legsync.ports.UnitOfWork`).
 
-    The transaction begins with the first statement and ends at :meth:`commit`,
-    :meth:`rollback` or the end of the ``with`` block, which rolls back whatever was not
-    committed, exceptions included. After a commit or rollback the unit of work goes on with a
-    new transaction.
+    The unit of work holds one Core ``Connection``: it connects and begins the transaction
+    with the first statement, and ends it at :meth:`commit`, :meth:`rollback` or the end of the
+    ``with`` block, which rolls back whatever was not committed, exceptions included. After a
+    commit or rollback the unit of work goes on with a new transaction on the same connection.
+    No ORM ``Session``: every repository runs Core statements on :meth:`connection`.
     """
 
     def __init__(self, store: SqlStore) -> None:
         self._store = store
-        self._session: Session | None = None
+        self._entered = False
+        self._connection: Connection | None = None
         self._positions: SqlPositionRepository | None = None
         self._sync_runs: SqlSyncRunRepository | None = None
         self._trades: SqlTradeRepository | None = None
 
     @property
     def positions(self) -> SqlPositionRepository:
-        self._open()
+        self._check_entered()
         assert self._positions is not None
         return self._positions
 
     @property
     def sync_runs(self) -> SqlSyncRunRepository:
-        self._open()
+        self._check_entered()
         assert self._sync_runs is not None
         return self._sync_runs
 
     @property
     def trades(self) -> SqlTradeRepository:
-        self._open()
+        self._check_entered()
         assert self._trades is not None
         return self._trades
 
-    def _open(self) -> Session:
-        if self._session is None:
+    def connection(self) -> Connection:
+        """The unit of work's connection, in a transaction: connects and begins (on SQLite
+        ``BEGIN IMMEDIATE``, which waits for the write lock) when none is open yet."""
+        self._check_entered()
+        connection = self._connection
+        if connection is None:
+            connection = self._connection = self._store.engine.connect()
+        if not connection.in_transaction():
+            try:
+                connection.begin()
+            except BaseException:
+                # A BEGIN that failed (SQLite's lock wait ran out) leaves the connection in no
+                # known state: drop it, the next statement connects afresh.
+                self._connection = None
+                connection.close()
+                raise
+        return connection
+
+    def _check_entered(self) -> None:
+        if not self._entered:
             raise RuntimeError("use the unit of work in a with block")
-        return self._session
 
     def __enter__(self) -> Self:
-        if self._session is not None:
+        if self._entered:
             raise RuntimeError("this unit of work is open already")
         store = self._store
-        session = Session(store.engine, expire_on_commit=False)
-        self._session = session
-        self._positions = SqlPositionRepository(session, store.dialect_name, store._upsert)
-        self._sync_runs = SqlSyncRunRepository(session)
-        self._trades = SqlTradeRepository(session, store.dialect_name)
+        self._entered = True
+        # The positions repository only ever asks its first argument for .connection().
+        self._positions = SqlPositionRepository(
+            cast("Session", self), store.dialect_name, store._upsert
+        )
+        self._sync_runs = SqlSyncRunRepository(self)
+        self._trades = SqlTradeRepository(self, store.dialect_name)
         return self
 
     def __exit__(
@@ -130,16 +153,21 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session, self._session = self._session, None
+        connection, self._connection = self._connection, None
+        self._entered = False
         self._positions = self._sync_runs = self._trades = None
-        if session is not None:
-            session.close()  # rolls back anything not committed
+        if connection is not None:
+            connection.close()  # rolls back anything not committed
 
     def commit(self) -> None:
-        self._open().commit()
+        self._check_entered()
+        if self._connection is not None:
+            self._connection.commit()
 
     def rollback(self) -> None:
-        self._open().rollback()
+        self._check_entered()
+        if self._connection is not None:
+            self._connection.rollback()
 
     def lock_account(self, account_id: str) -> None:
         """Serialise syncs of ``account_id`` until this transaction ends.
@@ -150,43 +178,42 @@ class SqlUnitOfWork:
         is what a single SQLite file can do. Raises :class:`AccountBusy` after the store's
         ``lock_timeout``; the transaction is then rolled back.
         """
-        session = self._open()
         if self._store.dialect_name == "postgresql":
-            self._lock_postgres(session, account_id)
+            self._lock_postgres(account_id)
         else:
-            self._lock_sqlite(session, account_id)
+            self._lock_sqlite(account_id)
 
-    def _lock_postgres(self, session: Session, account_id: str) -> None:
+    def _lock_postgres(self, account_id: str) -> None:
+        connection = self.connection()
         key = account_lock_key(account_id)
         wait = self._store.lock_timeout
         if wait == 0:
-            got = session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key})
+            got = connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key})
             if not got.scalar_one():
-                session.rollback()
+                connection.rollback()
                 raise AccountBusy(account_id, "its PostgreSQL advisory lock is held")
             return
-        session.execute(
+        connection.execute(
             text("SELECT set_config('lock_timeout', :wait, true)"),
             {"wait": f"{max(int(wait * 1000), 1)}ms"},
         )
         try:
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         except OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
                 raise
-            session.rollback()
+            connection.rollback()
             raise AccountBusy(
                 account_id, f"waited {wait:g}s for its PostgreSQL advisory lock"
             ) from None
-        session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+        connection.execute(text("SET LOCAL lock_timeout = DEFAULT"))
 
-    def _lock_sqlite(self, session: Session, account_id: str) -> None:
+    def _lock_sqlite(self, account_id: str) -> None:
         try:
-            session.connection()  # begins the transaction: BEGIN IMMEDIATE
+            self.connection()  # begins the transaction: BEGIN IMMEDIATE
         except OperationalError as error:
             if "locked" not in str(error.orig) and "busy" not in str(error.orig):
                 raise
-            session.rollback()
             raise AccountBusy(
                 account_id,
                 f"waited {self._store.lock_timeout:g}s for the write lock of SQLite database "

@@ -1,54 +1,89 @@
-"""``sync_runs`` in the SQL store: one row per sync attempt, a few rows at a time."""
+"""``sync_runs`` in the SQL store: one row per sync attempt, a few rows at a time.
+
+Core statements on :data:`~legsync.adapters.sql.tables.SYNC_RUNS`, on the unit of work's
+connection: recording a sync must not cost the command the import of the ORM.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    func,
-    select,
-)
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, func, insert, select
 
-from legsync.domain import (
-    SyncRun,
-)
+from legsync.domain import SyncRun
 
-from .rows import (
-    SyncRunRow,
-    run_from_row,
-    run_to_row,
-)
+from .engine import ConnectionSource
+from .tables import SYNC_RUNS
 
-__all__ = ["SqlSyncRunRepository"]
+__all__ = ["SqlSyncRunRepository", "run_from_row", "run_values"]
+
+_RUNS = SYNC_RUNS.c
 
 
 class SqlSyncRunRepository:
     """``sync_runs``; "last" means most recently recorded, as in the in-memory store."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, source: ConnectionSource) -> None:
+        self._source = source
 
     def record(self, run: SyncRun) -> SyncRun:
-        row = run_to_row(run)
-        self._session.add(row)
-        self._session.flush()
-        return replace(run, id=row.id)
+        result = self._source.connection().execute(insert(SYNC_RUNS), run_values(run))
+        key = result.inserted_primary_key
+        assert key is not None, "an INSERT of one row has its primary key"
+        return replace(run, id=int(key[0]))
 
     def last_run(self, account_id: str) -> SyncRun | None:
-        return self._last(SyncRunRow.account_id == account_id)
+        return self._last(_RUNS.account_id == account_id)
 
     def last_successful_run(self, account_id: str) -> SyncRun | None:
-        return self._last(SyncRunRow.account_id == account_id, SyncRunRow.success.is_(True))
+        return self._last(_RUNS.account_id == account_id, _RUNS.success.is_(True))
 
     def _last(self, *conditions: ColumnElement[bool]) -> SyncRun | None:
-        statement = select(SyncRunRow).where(*conditions).order_by(SyncRunRow.id.desc()).limit(1)
-        row = self._session.scalars(statement).first()
+        statement = select(SYNC_RUNS).where(*conditions).order_by(_RUNS.id.desc()).limit(1)
+        row = self._source.connection().execute(statement).first()
         return None if row is None else run_from_row(row)
 
     def latest_runs(self) -> list[SyncRun]:
-        newest = select(func.max(SyncRunRow.id)).group_by(SyncRunRow.account_id)
-        statement = select(SyncRunRow).where(SyncRunRow.id.in_(newest))
-        runs = [run_from_row(row) for row in self._session.scalars(statement)]
+        newest = select(func.max(_RUNS.id)).group_by(_RUNS.account_id)
+        statement = select(SYNC_RUNS).where(_RUNS.id.in_(newest))
+        runs = [run_from_row(row) for row in self._source.connection().execute(statement)]
         return sorted(runs, key=lambda run: run.account_id)
+
+
+def run_values(run: SyncRun) -> dict[str, Any]:
+    """The column values of a run's row; ``id`` is left to the database."""
+    return {
+        "account_id": run.account_id,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "success": run.success,
+        "synced": run.synced,
+        "opened": run.opened,
+        "changed": run.changed,
+        "unchanged": run.unchanged,
+        "removed": run.removed,
+        "skipped": run.skipped,
+        "errors": run.errors,
+        "pruned": run.pruned,
+        "error": run.error,
+    }
+
+
+def run_from_row(row: Row[Any]) -> SyncRun:
+    return SyncRun(
+        account_id=row.account_id,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        success=bool(row.success),
+        synced=row.synced,
+        opened=row.opened,
+        changed=row.changed,
+        unchanged=row.unchanged,
+        removed=row.removed,
+        skipped=row.skipped,
+        errors=row.errors,
+        pruned=bool(row.pruned),
+        error=row.error,
+        id=row.id,
+    )

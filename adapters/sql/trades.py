@@ -1,98 +1,156 @@
-"""``trades`` in the SQL store: the engine's trades, through the typed ORM rows."""
+"""``trades`` in the SQL store: the engine's trades, through Core statements on
+:data:`~legsync.adapters.sql.tables.TRADES` and an explicit mapping to and from the domain."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from typing import Any
 
-from sqlalchemy import (
-    func,
-    insert,
-    or_,
-    select,
-)
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, exists, func, insert, or_, select, update
 
-from legsync.domain import (
-    Trade,
-    TradeStatus,
-)
+from legsync.domain import Origin, Side, Trade, TradeLeg, TradeStatus, parse_occ_symbol
 from legsync.ports import TradeNotFound
 
-from .rows import (
-    TradeRow,
-    trade_from_row,
-    trade_values,
-)
+from .engine import ConnectionSource
+from .tables import TRADES
 
-__all__ = ["SqlTradeRepository"]
+__all__ = [
+    "SqlTradeRepository",
+    "legs_from_json",
+    "legs_to_json",
+    "trade_from_row",
+    "trade_values",
+]
+
+_TRADES = TRADES.c
 
 
 class SqlTradeRepository:
     """``trades``; "open managed" is status open and managed 1 or NULL (legacy rows)."""
 
-    def __init__(self, session: Session, dialect_name: str) -> None:
-        self._session = session
+    def __init__(self, source: ConnectionSource, dialect_name: str) -> None:
+        self._source = source
         self._postgres = dialect_name == "postgresql"
 
     def add(self, trade: Trade) -> Trade:
-        if trade.id is not None and self._session.get(TradeRow, trade.id) is not None:
+        connection = self._source.connection()
+        if (
+            trade.id is not None
+            and connection.execute(select(exists().where(_TRADES.id == trade.id))).scalar_one()
+        ):
             raise ValueError(f"a trade with id {trade.id} exists already")
-        statement = insert(TradeRow).values(trade_values(trade)).returning(TradeRow.id)
-        trade_id = self._session.execute(statement).scalar_one()
+        statement = insert(TRADES).values(trade_values(trade)).returning(_TRADES.id)
+        trade_id = int(connection.execute(statement).scalar_one())
         if trade.id is not None and self._postgres:
             # An explicit id does not advance the id sequence; move it past the largest id so
             # the next trade without an id does not collide.
-            self._session.execute(
+            connection.execute(
                 select(
                     func.setval(
                         func.pg_get_serial_sequence("trades", "id"),
-                        select(func.max(TradeRow.id)).scalar_subquery(),
+                        select(func.max(_TRADES.id)).scalar_subquery(),
                     )
                 )
             )
         return replace(trade, id=trade_id)
 
     def get(self, trade_id: int) -> Trade:
-        return trade_from_row(self._row(trade_id))
-
-    def _row(self, trade_id: int) -> TradeRow:
-        row = self._session.get(TradeRow, trade_id)
-        if row is None:
+        row = self._source.connection().execute(select(TRADES).where(_TRADES.id == trade_id))
+        found = row.first()
+        if found is None:
             raise TradeNotFound(trade_id)
-        return row
+        return trade_from_row(found)
 
     def list_trades(
         self, *, account_id: str | None = None, include_closed: bool = False
     ) -> list[Trade]:
-        statement = select(TradeRow).order_by(TradeRow.id)
+        statement = select(TRADES).order_by(_TRADES.id)
         if account_id is not None:
-            statement = statement.where(TradeRow.account_id == account_id)
+            statement = statement.where(_TRADES.account_id == account_id)
         if not include_closed:
-            statement = statement.where(TradeRow.status == TradeStatus.OPEN.value)
-        return [trade_from_row(row) for row in self._session.scalars(statement)]
+            statement = statement.where(_TRADES.status == TradeStatus.OPEN.value)
+        return [trade_from_row(row) for row in self._source.connection().execute(statement)]
 
     def open_managed(self, account_id: str | None = None) -> list[Trade]:
         statement = (
-            select(TradeRow)
+            select(TRADES)
             .where(
-                TradeRow.status == TradeStatus.OPEN.value,
-                or_(TradeRow.managed == 1, TradeRow.managed.is_(None)),
+                _TRADES.status == TradeStatus.OPEN.value,
+                or_(_TRADES.managed == 1, _TRADES.managed.is_(None)),
             )
-            .order_by(TradeRow.id)
+            .order_by(_TRADES.id)
         )
         if account_id is not None:
-            statement = statement.where(TradeRow.account_id == account_id)
-        return [trade_from_row(row) for row in self._session.scalars(statement)]
+            statement = statement.where(_TRADES.account_id == account_id)
+        return [trade_from_row(row) for row in self._source.connection().execute(statement)]
 
     def set_managed(self, trade_id: int, managed: bool) -> Trade:
-        row = self._row(trade_id)
-        row.managed = int(managed)
-        self._session.flush()
-        return trade_from_row(row)
+        return self._update(trade_id, managed=int(managed))
 
     def close(self, trade_id: int) -> Trade:
         """Mark a trade closed (as :class:`InMemoryTradeRepository.close` does)."""
-        row = self._row(trade_id)
-        row.status = TradeStatus.CLOSED.value
-        self._session.flush()
-        return trade_from_row(row)
+        return self._update(trade_id, status=TradeStatus.CLOSED.value)
+
+    def _update(self, trade_id: int, **values: Any) -> Trade:
+        statement = update(TRADES).where(_TRADES.id == trade_id).values(**values)
+        if self._source.connection().execute(statement).rowcount == 0:
+            raise TradeNotFound(trade_id)
+        return self.get(trade_id)
+
+
+def legs_to_json(legs: tuple[TradeLeg, ...]) -> str:
+    return json.dumps(
+        [
+            {"occ_symbol": leg.occ.format(), "side": leg.side.value, "ratio": leg.ratio}
+            for leg in legs
+        ],
+        separators=(",", ":"),
+    )
+
+
+def legs_from_json(text_: str) -> tuple[TradeLeg, ...]:
+    return tuple(
+        TradeLeg(
+            parse_occ_symbol(item["occ_symbol"]), Side(item["side"]), int(item.get("ratio", 1))
+        )
+        for item in json.loads(text_)
+    )
+
+
+def trade_values(trade: Trade) -> dict[str, Any]:
+    """The column values of a trade's row, every column explicit (``managed`` is stored NULL
+    when it is None, not left to the column's server default)."""
+    values: dict[str, Any] = {
+        "account_id": trade.account_id,
+        "symbol": trade.symbol,
+        "legs": legs_to_json(trade.legs),
+        "quantity": trade.quantity,
+        "status": trade.status.value,
+        "origin": trade.origin.value,
+        "managed": None if trade.managed is None else int(trade.managed),
+        "opened_at": trade.opened_at,
+        "closed_at": trade.closed_at,
+        "entry_price": trade.entry_price,
+        "broker_order_id": trade.broker_order_id,
+    }
+    if trade.id is not None:
+        values["id"] = trade.id
+    return values
+
+
+def trade_from_row(row: Row[Any]) -> Trade:
+    return Trade(
+        id=row.id,
+        account_id=row.account_id,
+        symbol=row.symbol,
+        legs=legs_from_json(row.legs),
+        quantity=row.quantity,
+        status=TradeStatus(row.status),
+        origin=Origin(row.origin),
+        managed=None if row.managed is None else bool(row.managed),
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
+        entry_price=row.entry_price,
+        broker_order_id=row.broker_order_id,
+    )

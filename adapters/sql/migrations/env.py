@@ -12,13 +12,13 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from legsync.adapters.sql.engine import make_engine
-from legsync.adapters.sql.rows import Base
+from legsync.adapters.sql.tables import METADATA
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         render_as_batch=True,
         compare_type=True,
     )
