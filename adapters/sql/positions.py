@@ -1,7 +1,7 @@
 """``portfolio_positions`` in the SQL store: the sync's hot path.
 
 One sync reads every leg of an account and writes the changed ones, so this repository uses
-Core statements and driver SQL on the session's connection: one executemany upsert, one
+Core statements and driver SQL on the unit of work's connection: one executemany upsert, one
 DELETE, and a read that builds domain values straight from raw column values.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import typing
 from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,7 +17,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Table,
     Text,
     all_,
     any_,
@@ -29,7 +27,6 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from legsync.domain import (
@@ -44,14 +41,13 @@ from legsync.domain import (
     underlying_for_root,
 )
 
-from .rows import (
-    PositionRow,
-)
+from .engine import ConnectionSource
+from .tables import POSITIONS
 from .types import timestamp_text, to_date, to_decimal, to_utc
 
 __all__ = ["SqlPositionRepository", "upsert_statement"]
 
-_POSITIONS = typing.cast(Table, PositionRow.__table__)
+_POSITIONS = POSITIONS
 _KEY_COLUMNS = ("account_id", "root", "expiration", "option_type", "strike", "side")
 _DATA_COLUMNS = (
     "id",
@@ -216,10 +212,10 @@ def _finite(value: Decimal) -> Decimal:
 
 
 class SqlPositionRepository:
-    """``portfolio_positions`` over one session (:class:`~legsync.ports.PositionRepositoryPort`)."""
+    """The ``portfolio_positions`` :class:`~legsync.ports.PositionRepositoryPort`."""
 
-    def __init__(self, session: Session, dialect_name: str, upsert: str) -> None:
-        self._session = session
+    def __init__(self, source: ConnectionSource, dialect_name: str, upsert: str) -> None:
+        self._source = source
         self._postgres = dialect_name == "postgresql"
         self._upsert = upsert
         self._stored_legs = _STORED_LEGS.format(mark="%s" if self._postgres else "?")
@@ -228,7 +224,7 @@ class SqlPositionRepository:
 
     def upsert(self, legs: Iterable[OptionLeg]) -> int:
         """Write the legs in bulk; returns the rows actually inserted or changed."""
-        connection = self._session.connection()
+        connection = self._source.connection()
         written = 0
         for chunk in _chunks(_driver_rows(legs, self._postgres), _UPSERT_CHUNK):
             # An INSERT's row count is only kept when asked for; it is what upsert() returns.
@@ -243,7 +239,7 @@ class SqlPositionRepository:
         if not ids:
             return 0
         statement = delete(_POSITIONS).where(self._id_in(ids))
-        return self._session.connection().execute(statement).rowcount
+        return self._source.connection().execute(statement).rowcount
 
     def delete_missing(self, account_id: str, keep: Collection[LegKey]) -> int:
         """One DELETE of the account's legs outside ``keep``, however many legs there are."""
@@ -251,7 +247,7 @@ class SqlPositionRepository:
         condition = _POSITIONS.c.account_id == account_id
         if ids:
             condition = condition & self._not_any_id(ids)
-        return self._session.connection().execute(delete(_POSITIONS).where(condition)).rowcount
+        return self._source.connection().execute(delete(_POSITIONS).where(condition)).rowcount
 
     def clear(self, account_id: str) -> int:
         return self.delete_missing(account_id, ())
@@ -294,7 +290,7 @@ class SqlPositionRepository:
         stamps: dict[object, datetime] = {}
         decimal_type, str_type, int_type = Decimal, str, int
         long_text, short_text = _LONG_TEXT, _SHORT_TEXT
-        cursor = self._session.connection().connection.cursor()
+        cursor = self._source.connection().connection.cursor()
         try:
             cursor.execute(self._stored_legs, (account_id,))
             while chunk := cursor.fetchmany(_READ_CHUNK):
@@ -332,7 +328,7 @@ class SqlPositionRepository:
     def accounts(self) -> list[str]:
         column = _POSITIONS.c.account_id
         statement = select(column).group_by(column).order_by(self._text_order(column))
-        return list(self._session.connection().execute(statement).scalars())
+        return list(self._source.connection().execute(statement).scalars())
 
     def _select_legs(self) -> Any:
         # Raw driver values (no per-value type processing): _read converts them with caches.
@@ -370,7 +366,7 @@ class SqlPositionRepository:
         option_types, sides, new_tuple, missing = _OPTION_TYPES, _SIDES, tuple.__new__, _MISSING
         pairs: list[tuple[LegKey, OptionLeg]] = []
         append = pairs.append
-        result = self._session.connection().execute(statement)
+        result = self._source.connection().execute(statement)
         # Rows in chunks: fetchmany is the driver's fast path (iterating a result row by row
         # costs a Python-level fetchone each), and chunks keep a huge account's raw rows from
         # all being alive at once.

@@ -15,8 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "tradier_positions.json"
 
@@ -72,12 +70,6 @@ def test_a_sync_of_a_file_into_a_current_database_loads_no_migrations_or_http(
     assert loaded(again, "alembic", "httpx", "psycopg", "sqlalchemy.dialects.postgresql") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="adapters/sql/positions.py still imports sqlalchemy.orm (its Session annotation and "
-    "PositionRow.__table__): take both from TYPE_CHECKING and adapters/sql/tables.py, then "
-    "drop this mark",
-)
 def test_a_sync_of_a_file_into_a_current_database_loads_no_orm(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE, tmp_path / "positions.json")
     sync = (
