@@ -36,12 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "tradier_positions.json"
 FLOOR_IMPORTS = "import sqlalchemy, httpx, pydantic, blinker, dependency_injector"
 NEEDED_IMPORTS = (
-    "import sqlalchemy.orm, sqlalchemy.dialects.sqlite, sqlite3, pydantic.main, "
-    "dependency_injector.containers, blinker"
+    "import sqlalchemy.engine, sqlalchemy.sql, sqlalchemy.dialects.sqlite, sqlite3, "
+    "pydantic.main, dependency_injector.containers, blinker"
 )
-"""What the sync cannot do without: the ORM the SQL store is built on, the SQLite driver, the
-settings' pydantic models and the container. Measured for the record, next to the same
-floor."""
+"""What the sync cannot do without: SQLAlchemy's Core (the store's engine and statements), the
+SQLite driver, the settings' pydantic models and the container. Measured for the record, next
+to the same floor."""
 _DATABASE_FILES = ("legsync.db", "legsync.db-wal", "legsync.db-shm")
 _HEAVY = (
     "sqlalchemy",
