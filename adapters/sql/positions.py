@@ -12,6 +12,7 @@ import json
 from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import (
@@ -129,6 +130,7 @@ def _driver_rows(legs: Iterable[OptionLeg], postgres: bool) -> Iterator[tuple[An
     a test holds the two to the same rows.
     """
     texts, occ_parts, enum_text = _TEXTS, _OCC_PARTS, _ENUM_TEXT
+    decimal_type, canonical = Decimal, canonical_decimal
     moments: dict[datetime, Any] = {}
     for leg in legs:
         occ = leg.occ
@@ -147,6 +149,11 @@ def _driver_rows(legs: Iterable[OptionLeg], postgres: bool) -> Iterator[tuple[An
             middle, strike_units = _occ_parts(occ)
         type_text, side_text = enum_text[option_type], enum_text[side]
         cost, last, updated = leg.cost_basis_per_contract, leg.last_price, leg.updated_at
+        # Inline checks: a sync writes every opened leg through here.
+        if cost is not None and (cost.__class__ is not decimal_type or not cost.is_finite()):
+            _finite(cost)  # raises unless a finite Decimal of a subclass
+        if last is not None and (last.__class__ is not decimal_type or not last.is_finite()):
+            _finite(last)
         moment = moments.get(updated)
         if moment is None:
             if not isinstance(updated, datetime) or updated.utcoffset() is None:
@@ -165,8 +172,8 @@ def _driver_rows(legs: Iterable[OptionLeg], postgres: bool) -> Iterator[tuple[An
             strike if postgres else strike_text,
             side_text,
             leg.quantity,
-            None if cost is None else _money(cost, postgres),
-            None if last is None else _money(last, postgres),
+            cost if cost is None or postgres else canonical(cost),
+            last if last is None or postgres else canonical(last),
             moment,
         )
 
@@ -199,10 +206,6 @@ def _occ_parts(occ: OccSymbol) -> tuple[str, str]:
     _remember(_OCC_PARTS, (occ.expiration, occ.option_type), middle)
     _remember(_OCC_PARTS, occ.strike, units)
     return middle, units
-
-
-def _money(value: Decimal, postgres: bool) -> Decimal | str:
-    return _finite(value) if postgres else canonical_decimal(_finite(value))
 
 
 def _finite(value: Decimal) -> Decimal:
@@ -450,11 +453,6 @@ def _json_values(ids: list[str]) -> Any:
 
 
 def _chunks(items: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    chunk: list[tuple[Any, ...]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
         yield chunk
