@@ -252,24 +252,27 @@ def _plan_rows(
     unchanged = settled
     longs, shorts = left
     look_up = bool(longs or shorts)
-    for key, leg in fresh.items():
-        previous: OptionLeg | None = None
-        symbol = leg.occ_symbol if look_up or marks else ""
-        if look_up:
-            side = leg.side
-            record = (longs if side is _LONG else shorts).pop(symbol, None)
-            if record is not None:
-                previous = stored.leg(symbol, side, record)
-        mark = marks.get(symbol) if marks else None
-        last_price = mark if mark is not None else (previous.last_price if previous else None)
-        if last_price is not None:
-            leg = _with_last_price(leg, last_price)
-        if previous is None:
-            opened.append((key, leg))
-        elif leg.same_position_as(previous):
-            unchanged += 1
-        else:
-            changed.append((key, (previous, leg)))
+    if not look_up and not marks:  # nothing stored, nothing priced: every leg is opened
+        opened.extend(fresh.items())
+    else:
+        for key, leg in fresh.items():
+            previous: OptionLeg | None = None
+            symbol = leg.occ_symbol
+            if look_up:
+                side = leg.side
+                record = (longs if side is _LONG else shorts).pop(symbol, None)
+                if record is not None:
+                    previous = stored.leg(symbol, side, record)
+            mark = marks.get(symbol) if marks else None
+            last_price = mark if mark is not None else (previous.last_price if previous else None)
+            if last_price is not None:
+                leg = _with_last_price(leg, last_price)
+            if previous is None:
+                opened.append((key, leg))
+            elif leg.same_position_as(previous):
+                unchanged += 1
+            else:
+                changed.append((key, (previous, leg)))
     opened.sort(key=_first)  # keys are unique: the legs themselves are never compared
     changed.sort(key=_first)
 
@@ -284,8 +287,8 @@ def _plan_rows(
 
     return SyncPlan(
         account_id=account_id,
-        opened=tuple(leg for _, leg in opened),
-        changed=tuple(pair for _, pair in changed),
+        opened=tuple(map(_second, opened)),
+        changed=tuple(map(_second, changed)),
         unchanged=unchanged,
         removed=removed,
         skipped=tuple(skipped),
@@ -369,6 +372,7 @@ def _key_of_leg(leg: OptionLeg) -> LegKey:
     return leg.key
 
 
+_second = itemgetter(1)
 _first = itemgetter(0)
 """Sort by the leg's key, (contract, side): ``OccSymbol`` is a tuple (root, expiration, option
 type, strike) whose enums are ``StrEnum``s, so it sorts as text by code point, then by date,
