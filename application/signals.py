@@ -57,6 +57,8 @@ def signal_for(event: PositionEvent) -> NamedSignal:
 def publish(sender: object, events: Iterable[PositionEvent]) -> list[ReceiverFailure]:
     """Send each event to every receiver; return the receivers that raised, logged."""
     failures: list[ReceiverFailure] = []
+    if not position_synced.receivers and not position_removed.receivers:
+        return failures  # nobody listens: a first sync of 1,000 legs skips 1,000 lookups
     for event in events:
         signal = signal_for(event)
         if not signal.receivers:
