@@ -211,32 +211,37 @@ def _plan_rows(
     fresh: dict[tuple[OccSymbol, Side], OptionLeg] = {}
     repeated: set[tuple[OccSymbol, Side]] = set()
 
+    # Skipped rows and errors are reported in the broker's order, whatever order rows are
+    # built in: (row number, item), sorted by row number at the end.
+    skipped_at: list[tuple[int, str]] = []
+    errors_at: list[tuple[int, RowError]] = []
     with localcontext(_MONEY):  # _leg_from_row divides money with the operator
-        for row in rows:
+        for number in _building_order(rows):
+            row = rows[number]
             try:
                 leg = _leg_from_row(account_id, row, now)
             except _Skipped:
-                skipped.append(row.symbol)
+                skipped_at.append((number, row.symbol))
                 continue
             except _Unusable as unusable:
-                errors.append(RowError(_shown(row.symbol), unusable.reason))
+                errors_at.append((number, RowError(_shown(row.symbol), unusable.reason)))
                 continue
             key = (leg.occ, leg.side)
             if fresh.setdefault(key, leg) is not leg:
                 repeated.add(key)
             elif settled and _was_settled(leg, stored, left):
                 return None
+        skipped.extend(symbol for _, symbol in sorted(skipped_at, key=_first))
+        errors.extend(error for _, error in sorted(errors_at, key=_first))
 
         if repeated:
             # Never merge: which row is right is the broker's to say, not ours. Reported per
             # key in the order the keys first appeared, each with its rows in the broker's order.
-            symbols: dict[tuple[OccSymbol, Side], list[str]] = {
-                key: [] for key in fresh if key in repeated
-            }
+            symbols: dict[tuple[OccSymbol, Side], list[str]] = {}
             for row in rows:
                 found = _key_of_row(account_id, row, now)
                 if found in repeated:
-                    symbols[found].append(row.symbol)
+                    symbols.setdefault(found, []).append(row.symbol)
             for (occ, side), rows_of_key in symbols.items():
                 del fresh[occ, side]
                 reason = (
@@ -312,6 +317,30 @@ class _Skipped(Exception):
 class _Unusable(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
+
+
+_IN_CACHE = 20_000
+"""Rows up to which building legs in the broker's order costs nothing (see _building_order)."""
+
+
+def _building_order(rows: Sequence[BrokerPosition]) -> Sequence[int]:
+    """The row numbers in the order to build their legs: the broker's, or for a large snapshot
+    the order of the symbols' text, which is nearly the key order the legs are sorted into.
+
+    Later passes (the sort, the events, the store's rows) walk the legs in key order. Built in
+    the broker's order, a 100,000-leg sync's legs lie scattered in memory relative to that walk,
+    and the CPU's caches miss (about a tenth of its time); built in symbol order they lie about
+    where the walk finds them. A 10,000-leg snapshot fits the caches either way, and there the
+    extra sort would cost more than it saves. Only the order of work changes, never a result.
+    """
+    numbers = range(len(rows))
+    if len(rows) <= _IN_CACHE:
+        return numbers
+    symbols = [row.symbol for row in rows]
+    try:
+        return sorted(numbers, key=symbols.__getitem__)
+    except Exception:  # a symbol that is not text does not sort with the others: keep it all
+        return numbers
 
 
 def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> OptionLeg:

@@ -12,10 +12,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from legsync.application import plan as plan_module
 from legsync.application.plan import SyncPlan, plan_sync, plan_sync_reference
 from legsync.domain import BrokerPosition, BrokerSnapshot, StoredLegs, parse_occ_symbol
 
@@ -163,3 +165,33 @@ def test_a_row_repeating_a_settled_leg_is_reported_like_any_repeated_leg() -> No
     assert [error.symbol for error in plan.errors] == [compact.symbol, padded.symbol]
     assert plan.synced == 0
     assert plan.removed == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=previous_rows,
+    fates=st.lists(st.sampled_from(FATES), min_size=8, max_size=8),
+    extras=st.lists(st.sampled_from(EXTRAS), max_size=4),
+    where=st.integers(min_value=0, max_value=12),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_building_legs_in_symbol_order_changes_no_result(
+    rows: list[tuple[str, int, str | None, Decimal | None]],
+    fates: list[str],
+    extras: list[BrokerPosition],
+    where: int,
+    shuffle: Any,
+) -> None:
+    """Large snapshots build their legs in symbol order (for the CPU's caches); errors,
+    skipped rows and repeated legs must still come out as in the broker's order."""
+    stored = stored_account(rows)
+    positions = next_rows(rows, fates)
+    shuffle.shuffle(positions)
+    positions[where:where] = extras
+    snapshot = BrokerSnapshot(ACCOUNT, tuple(positions), NOW)
+
+    in_broker_order = plan_sync_reference(snapshot, stored, NOW)
+    with patch.object(plan_module, "_IN_CACHE", 0):
+        in_symbol_order = plan_sync_reference(snapshot, stored, NOW)
+
+    assert in_symbol_order == in_broker_order
