@@ -9,7 +9,7 @@ migrations (:func:`legsync.adapters.sql.upgrade`).
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, cast
+from typing import Self
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL, Connection
@@ -21,9 +21,6 @@ from .engine import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, account_lock_key
 from .positions import SqlPositionRepository, upsert_statement
 from .sync_runs import SqlSyncRunRepository
 from .trades import SqlTradeRepository
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
 
@@ -139,10 +136,7 @@ class SqlUnitOfWork:
             raise RuntimeError("this unit of work is open already")
         store = self._store
         self._entered = True
-        # The positions repository only ever asks its first argument for .connection().
-        self._positions = SqlPositionRepository(
-            cast("Session", self), store.dialect_name, store._upsert
-        )
+        self._positions = SqlPositionRepository(self, store.dialect_name, store._upsert)
         self._sync_runs = SqlSyncRunRepository(self)
         self._trades = SqlTradeRepository(self, store.dialect_name)
         return self
