@@ -10,6 +10,8 @@ Three scenarios per size, each a ``SyncService.sync`` of one account through ``S
 * a resync where 10% of the legs changed and 10% are gone (the store is put back untimed before
   each run); floor: the first sync's, the raw insert of all the rows.
 
+The sizes of one scenario take turns with each other as well as with their floors
+(``harness.interleaved_counts``), so the linear-growth targets compare runs made side by side.
 The store and its engine live across repetitions, as in a long-running process (the watch
 loop): statements are compiled once, connections are pooled. The floors get the same: one open
 connection, rows converted to column values beforehand.
@@ -17,7 +19,6 @@ connection, rows converted to column values beforehand.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -25,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,7 +34,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
 from benchmarks.data import ACCOUNT, COLUMNS, broker_rows, changed_rows, floor_rows
-from benchmarks.harness import Check, Figure, Section, interleaved
+from benchmarks.harness import Check, Figure, Section, interleaved_counts
 from legsync.adapters.clock import SystemClock
 from legsync.adapters.memory import InMemoryBroker
 from legsync.adapters.sql import SqlStore, upgrade
@@ -238,11 +240,12 @@ def _total_changes(connection: Any) -> int | None:
 
 
 def run_sqlite(sizes: list[int], repeats: Callable[[int], int]) -> Section:
-    """Every scenario on SQLite files in a temporary directory."""
+    """Every scenario on SQLite files in a temporary directory, all sizes side by side."""
     section = Section()
-    with tempfile.TemporaryDirectory(prefix="legsync-bench-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="legsync-bench-") as scratch, ExitStack() as stack:
         template = Path(scratch) / "template.db"
         upgrade(f"sqlite:///{template}")
+        cases = []
         for size in sizes:
             target_path, floor_path = (
                 Path(scratch) / f"target{size}.db",
@@ -250,14 +253,12 @@ def run_sqlite(sizes: list[int], repeats: Callable[[int], int]) -> Section:
             )
             shutil.copy(template, target_path)
             shutil.copy(template, floor_path)
-            with ExitStack() as stack:
-                target = Target.open(f"sqlite:///{target_path}")
-                stack.callback(target.close)
-                floor = SqliteFloor(floor_path)
-                stack.callback(floor.close)
-                _scenarios(section, "SQLite", target, floor, size, repeats(size))
-            for path in Path(scratch).glob(f"*{size}.db*"):
-                os.unlink(path)
+            target = Target.open(f"sqlite:///{target_path}")
+            stack.callback(target.close)
+            floor = SqliteFloor(floor_path)
+            stack.callback(floor.close)
+            cases.append(_Case(size, target, floor, repeats(size)))
+        _scenarios(section, "SQLite", cases)
     return section
 
 
@@ -270,25 +271,25 @@ def _postgres() -> Iterator[Any]:
 
 
 def run_postgres(sizes: list[int], repeats: Callable[[int], int]) -> Section:
-    """Every scenario on a throwaway PostgreSQL server (``tests/support/postgres.py``)."""
+    """Every scenario on a throwaway PostgreSQL server (``tests/support/postgres.py``), all
+    sizes side by side."""
     section = Section()
-    with _postgres() as server:
+    with _postgres() as server, ExitStack() as stack:
         section.facts["postgresql"] = _server_version(server.url)
+        cases = []
         for size in sizes:
             target_url, floor_url = (
                 server.create_migrated_database(),
                 server.create_migrated_database(),
             )
-            try:
-                with ExitStack() as stack:
-                    target = Target.open(target_url)
-                    stack.callback(target.close)
-                    floor = PostgresFloor(floor_url)
-                    stack.callback(floor.close)
-                    _scenarios(section, "PostgreSQL", target, floor, size, repeats(size))
-            finally:
-                server.drop_database(target_url)
-                server.drop_database(floor_url)
+            stack.callback(server.drop_database, floor_url)
+            stack.callback(server.drop_database, target_url)
+            target = Target.open(target_url)
+            stack.callback(target.close)
+            floor = PostgresFloor(floor_url)
+            stack.callback(floor.close)
+            cases.append(_Case(size, target, floor, repeats(size)))
+        _scenarios(section, "PostgreSQL", cases)
     return section
 
 
@@ -304,56 +305,126 @@ def _server_version(url: str) -> str:
         engine.dispose()
 
 
-def _scenarios(
-    section: Section, database: str, target: Target, floor: Floor, size: int, repeats: int
-) -> None:
-    rows = broker_rows(size)
-    values = floor_rows(rows, sqlite=not target.postgres)
-    changed, n_changed, n_gone = changed_rows(rows)
+@dataclass
+class _Case:
+    """One size's target store and floor database, open for the whole section."""
+
+    size: int
+    target: Target
+    floor: Floor
+    repeats: int
+
+
+def _scenarios(section: Section, database: str, cases: list[_Case]) -> None:
+    """Each scenario for every size, all sizes' runs interleaved with their floors'.
+
+    Interleaving the sizes too (not one size's block after another's) makes the growth from
+    10,000 to 100,000 legs a comparison of runs made side by side: a burst of load on a shared
+    machine then slows both sizes, instead of one size's whole block.
+    """
+    floor_name = cases[0].floor.name
+    data = {
+        case.size: (
+            broker_rows(case.size),
+            floor_rows(broker_rows(case.size), sqlite=not case.target.postgres),
+            changed_rows(broker_rows(case.size)),
+        )
+        for case in cases
+    }
+
+    def measure(
+        legsync: Callable[[_Case], float], floor: Callable[[_Case], float]
+    ) -> dict[int, dict[str, list[float]]]:
+        runners: dict[str, tuple[Callable[[], float], int]] = {}
+        for case in cases:
+            runners[f"legsync {case.size}"] = (partial(legsync, case), case.repeats)
+            runners[f"floor {case.size}"] = (partial(floor, case), case.repeats)
+        samples = interleaved_counts(runners)
+        return {
+            case.size: {
+                "legsync": samples[f"legsync {case.size}"],
+                "floor": samples[f"floor {case.size}"],
+            }
+            for case in cases
+        }
 
     # 1. First sync into an empty store.
-    def first() -> float:
-        target.clear()
-        elapsed, result = target.timed_sync(rows)
-        assert result.opened == size, result
+    def first(case: _Case) -> float:
+        case.target.clear()
+        elapsed, result = case.target.timed_sync(data[case.size][0])
+        assert result.opened == case.size, result
         return elapsed
 
-    def insert_floor() -> float:
-        floor.clear()
+    def insert_floor(case: _Case) -> float:
+        case.floor.clear()
         start = time.perf_counter()
-        floor.insert(values)
+        case.floor.insert(data[case.size][1])
         return time.perf_counter() - start
 
-    samples = interleaved({"legsync": first, "floor": insert_floor}, repeats)
-    section.figures.append(
-        _figure(database, "first sync", size, samples, f"{floor.name} executemany INSERT")
-    )
+    for size, samples in measure(first, insert_floor).items():
+        section.figures.append(
+            _figure(database, "first sync", size, samples, f"{floor_name} executemany INSERT")
+        )
 
     # 2. No-change resync: both sides hold the account already.
-    target.clear()
-    target.sync(rows)
-    floor.clear()
-    floor.insert(values)
-    target.analyze()
-    if isinstance(floor, PostgresFloor):
-        floor.analyze()
+    for case in cases:
+        rows, values, _ = data[case.size]
+        case.target.clear()
+        case.target.sync(rows)
+        case.floor.clear()
+        case.floor.insert(values)
+        case.target.analyze()
+        if isinstance(case.floor, PostgresFloor):
+            case.floor.analyze()
 
-    def unchanged() -> float:
-        elapsed, result = target.timed_sync(rows)
-        assert result.unchanged == size
+    def unchanged(case: _Case) -> float:
+        elapsed, result = case.target.timed_sync(data[case.size][0])
+        assert result.unchanged == case.size
         assert not (result.opened)
         assert not (result.changed)
         assert not (result.removed)
         return elapsed
 
-    def select_floor() -> float:
+    def select_floor(case: _Case) -> float:
         start = time.perf_counter()
-        found = floor.select()
+        found = case.floor.select()
         elapsed = time.perf_counter() - start
-        assert found == size
+        assert found == case.size
         return elapsed
 
-    samples = interleaved({"legsync": unchanged, "floor": select_floor}, repeats)
+    for size, samples in measure(unchanged, select_floor).items():
+        case = next(case for case in cases if case.size == size)
+        figure = _figure(
+            database, "no-change resync", size, samples, f"{floor_name} SELECT all rows"
+        )
+        figure.note, section.facts[f"{database} no-change {size} writes nothing"] = _writes_nothing(
+            case.target, data[size][0]
+        )
+        section.figures.append(figure)
+
+    # 3. 10% changed, 10% gone; the store is put back before each run.
+    def resync_changed(case: _Case) -> float:
+        rows, _, (changed, n_changed, n_gone) = data[case.size]
+        case.target.sync(rows)
+        elapsed, result = case.target.timed_sync(changed)
+        assert (result.changed, result.removed) == (n_changed, n_gone), result
+        return elapsed
+
+    for size, samples in measure(resync_changed, insert_floor).items():
+        section.figures.append(
+            _figure(
+                database,
+                "resync, 10% changed, 10% gone",
+                size,
+                samples,
+                f"{floor_name} executemany INSERT",
+            )
+        )
+
+
+def _writes_nothing(target: Target, rows: list[BrokerPosition]) -> tuple[str, bool]:
+    """One more no-change resync, watched: what it wrote, and whether that was nothing."""
+    size = len(rows)
     before = target.state()
     counter = WriteCounter(target.store.engine)
     try:
@@ -374,28 +445,7 @@ def _scenarios(
     )
     if counter.sqlite_changes is not None:
         proof += f"; SQLite total_changes +{counter.sqlite_changes} (the sync_runs record)"
-    figure = _figure(database, "no-change resync", size, samples, f"{floor.name} SELECT all rows")
-    figure.note = proof
-    section.figures.append(figure)
-    section.facts[f"{database} no-change {size} writes nothing"] = wrote_nothing
-
-    # 3. 10% changed, 10% gone; the store is put back before each run.
-    def resync_changed() -> float:
-        target.sync(rows)
-        elapsed, result = target.timed_sync(changed)
-        assert (result.changed, result.removed) == (n_changed, n_gone), result
-        return elapsed
-
-    samples = interleaved({"legsync": resync_changed, "floor": insert_floor}, repeats)
-    section.figures.append(
-        _figure(
-            database,
-            "resync, 10% changed, 10% gone",
-            size,
-            samples,
-            f"{floor.name} executemany INSERT",
-        )
-    )
+    return proof, wrote_nothing
 
 
 def _figure(

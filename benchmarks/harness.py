@@ -24,6 +24,7 @@ __all__ = [
     "Figure",
     "Timed",
     "interleaved",
+    "interleaved_counts",
     "machine",
     "stopwatch",
 ]
@@ -147,6 +148,32 @@ def interleaved(
         for name in names if repeat % 2 == 0 else reversed(names):
             gc.collect()
             samples[name].append(runners[name]())
+    return samples
+
+
+def interleaved_counts(
+    runners: Mapping[str, tuple[Timed, int]], warmup: int = 1
+) -> dict[str, list[float]]:
+    """Like :func:`interleaved`, but each runner runs its own number of times, spread evenly
+    over the same rounds: figures of different sizes are then measured side by side too, so a
+    burst of load on the machine falls on all of them, not on one size's block.
+    """
+    names = list(runners)
+    for _ in range(warmup):
+        for name in names:
+            gc.collect()
+            runners[name][0]()
+    rounds = max(count for _, count in runners.values())
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(rounds):
+        order = names if round_ % 2 == 0 else list(reversed(names))
+        for name in order:
+            run, count = runners[name]
+            # Run in this round when the even spread of `count` runs over `rounds` crosses
+            # an integer: every runner runs exactly `count` times.
+            if (round_ + 1) * count // rounds > round_ * count // rounds:
+                gc.collect()
+                samples[name].append(run())
     return samples
 
 

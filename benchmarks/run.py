@@ -28,7 +28,7 @@ __all__ = ["main"]
 
 SECTIONS = ("parser", "sqlite", "postgres", "e2e", "cli", "memory")
 SIZES = (1_000, 10_000, 100_000)
-REPEATS = {1_000: 15, 10_000: 7, 100_000: 3}
+REPEATS = {1_000: 15, 10_000: 9, 100_000: 5}
 PARSER_SYMBOLS = 100_000
 PARSER_TARGET_NS = 800.0  # issue 2
 
