@@ -94,8 +94,7 @@ def plan_sync(
     would: a property test holds them to it.
     """
     account_id = snapshot.account_id
-    if not isinstance(stored, StoredLegs):
-        stored = StoredLegs.from_legs(account_id, stored.values())
+    stored = _stored_of(account_id, stored)
     marks = marks or {}
     if not stored.long and not stored.short:  # a first sync: nothing to settle against
         return plan_sync_reference(snapshot, stored, now, marks)
@@ -107,6 +106,16 @@ def plan_sync(
         # repetition exactly as it reports any other.
         return plan_sync_reference(snapshot, stored, now, marks)
     return plan
+
+
+def _stored_of(account_id: str, stored: StoredLegs | Mapping[LegKey, OptionLeg]) -> StoredLegs:
+    if not isinstance(stored, StoredLegs):
+        return StoredLegs.from_legs(account_id, stored.values())
+    if stored.account_id != account_id:
+        raise ValueError(
+            f"the stored legs of account {stored.account_id!r} for a snapshot of {account_id!r}"
+        )
+    return stored
 
 
 def _was_settled(
@@ -128,8 +137,7 @@ def plan_sync_reference(
     compared with its stored leg. Slower; it is the specification the fast pass is tested
     against."""
     account_id = snapshot.account_id
-    if not isinstance(stored, StoredLegs):
-        stored = StoredLegs.from_legs(account_id, stored.values())
+    stored = _stored_of(account_id, stored)
     left = (stored.long.copy(), stored.short.copy())
     plan = _plan_rows(account_id, snapshot.positions, stored, left, 0, now, marks or {})
     assert plan is not None  # with nothing settled, no row can repeat a settled one

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -195,3 +196,9 @@ def test_building_legs_in_symbol_order_changes_no_result(
         in_symbol_order = plan_sync_reference(snapshot, stored, NOW)
 
     assert in_symbol_order == in_broker_order
+
+
+def test_stored_legs_of_another_account_are_refused() -> None:
+    snapshot = BrokerSnapshot(ACCOUNT, (), NOW)
+    with pytest.raises(ValueError, match="stored legs of account 'OTHER'"):
+        plan_sync(snapshot, StoredLegs("OTHER"), NOW)
