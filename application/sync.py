@@ -8,10 +8,8 @@ publish the events. The sync never creates, changes or closes a trade.
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +25,7 @@ from legsync.domain import (
 )
 from legsync.ports import BrokerPort, BrokerUnavailable, Clock, QuotePort, UnitOfWorkFactory
 
+from .collector import collector_paused
 from .plan import SyncPlan, plan_sync
 from .results import SyncResult
 from .signals import publish
@@ -137,7 +136,8 @@ class SyncService:
         account_id = snapshot.account_id
         with self.uow_factory() as uow:
             uow.lock_account(account_id)
-            with _collector_paused():
+            # The account is locked before the pause: no wait happens with the collector off.
+            with collector_paused():
                 stored = uow.positions.stored_legs(account_id)
                 now = self.clock.now()
                 plan = plan_sync(snapshot, stored, now, marks)
@@ -208,29 +208,6 @@ class SyncService:
                 uow.commit()
         except Exception:
             log.exception("could not record the failed sync of %s", result.account_id)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a sync builds and writes its legs.
-
-    A sync of N legs allocates a few container objects per leg (stored and fresh legs, their
-    keys and symbols), none of them in a reference cycle. As they pile up, the collector's
-    full collections traverse every live object again and again and find nothing: at 100,000
-    legs that doubled the sync's time, and made it grow faster than the number of legs.
-    Reference counting frees memory as usual meanwhile; cycles made elsewhere in the process
-    wait for the first collection after the sync. The account's lock is taken before the
-    pause, so no wait for another sync happens with the collector off. If the collector was
-    off already (the application's choice), it stays off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _run(plan: SyncPlan, started: datetime, finished: datetime) -> SyncRun:

@@ -32,6 +32,7 @@ import httpx
 import stamina
 from pydantic import SecretStr
 
+from legsync.application.collector import collector_paused
 from legsync.domain import BrokerSnapshot
 from legsync.ports import BrokerUnavailable, Clock, Marks
 
@@ -42,7 +43,6 @@ from .wire import (
     QuoteChunk,
     WireError,
     accounts_from_payload,
-    collector_paused,
     decode_json,
     fault_in,
     positions_from_payload,

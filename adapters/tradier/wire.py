@@ -13,16 +13,15 @@ basis ``207.01`` never passes through a binary float.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from legsync.application.collector import collector_paused
 from legsync.domain import BrokerPosition
 
 __all__ = [
@@ -30,7 +29,6 @@ __all__ = [
     "QuoteChunk",
     "WireError",
     "accounts_from_payload",
-    "collector_paused",
     "decode_json",
     "fault_in",
     "parse_positions_body",
@@ -89,26 +87,6 @@ class QuoteChunk:
 
 
 # --- bodies ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a body is decoded and read.
-
-    A positions body of N rows becomes N dicts, then N positions, none of them in a reference
-    cycle. As they pile up, the collector's collections traverse them again and again and find
-    nothing: at 100,000 rows that was a fifth of decoding and reading the body. Reference
-    counting frees memory as usual meanwhile. If the collector was off already (the caller's
-    choice), it stays off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _no_constants(name: str) -> Any:

@@ -16,7 +16,8 @@ import pytest
 
 from legsync.adapters.tradier import TradierBroker, wire
 from legsync.adapters.tradier import broker as broker_module
-from legsync.adapters.tradier.wire import collector_paused, parse_positions_body
+from legsync.adapters.tradier.wire import parse_positions_body
+from legsync.application.collector import collector_paused
 from legsync.ports import BrokerUnavailable
 
 from .conftest import ACCOUNT
