@@ -46,7 +46,7 @@ from .engine import ConnectionSource
 from .tables import POSITIONS
 from .types import timestamp_text, to_date, to_decimal, to_utc
 
-__all__ = ["SqlPositionRepository", "upsert_statement"]
+__all__ = ["SqlPositionRepository", "position_values", "upsert_statement"]
 
 _POSITIONS = POSITIONS
 _KEY_COLUMNS = ("account_id", "root", "expiration", "option_type", "strike", "side")
@@ -126,8 +126,8 @@ def _driver_rows(legs: Iterable[OptionLeg], postgres: bool) -> Iterator[tuple[An
     ``UtcTimestamp`` would bind (canonical text on SQLite; Decimal, date and aware UTC datetime
     on PostgreSQL), refusing the same values, with every repeated value converted once.
 
-    Equal to :func:`~legsync.adapters.sql.rows.position_values` run through the column types;
-    a test holds the two to the same rows.
+    Equal to :func:`position_values` run through the column types; a test holds the two to the
+    same rows.
     """
     texts, occ_parts, enum_text = _TEXTS, _OCC_PARTS, _ENUM_TEXT
     decimal_type, canonical = Decimal, canonical_decimal
@@ -176,6 +176,27 @@ def _driver_rows(legs: Iterable[OptionLeg], postgres: bool) -> Iterator[tuple[An
             last if last is None or postgres else canonical(last),
             moment,
         )
+
+
+def position_values(leg: OptionLeg) -> dict[str, Any]:
+    """The column values of a leg's row, plainly: the specification :func:`_driver_rows` is
+    held to (run through the column types, the two must bind the same rows)."""
+    root, expiration, option_type, strike = leg.occ
+    return {
+        "id": leg.key.as_id(),
+        "account_id": leg.account_id,
+        "symbol": leg.symbol,
+        "root": root,
+        "occ_symbol": leg.occ.format(),
+        "expiration": expiration,
+        "option_type": option_type.value,
+        "strike": strike,
+        "side": leg.side.value,
+        "quantity": leg.quantity,
+        "cost_basis_per_contract": leg.cost_basis_per_contract,
+        "last_price": leg.last_price,
+        "updated_at": leg.updated_at,
+    }
 
 
 _ENUM_TEXT: dict[Any, str] = {member: member.value for member in (*OptionType, *Side)}

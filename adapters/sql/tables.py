@@ -1,8 +1,7 @@
 """legsync's tables as SQLAlchemy Core ``Table``s: the metadata every statement is built on.
 
-Core only, no ORM: a sync needs nothing more, and importing ``sqlalchemy.orm`` costs a small
-sync a sixth of its start-up (``docs/performance.md``). The ORM rows of
-:mod:`legsync.adapters.sql.rows` are mapped onto these same tables.
+Core only, no ORM: the store needs nothing more, and importing ``sqlalchemy.orm`` costs a small
+sync a sixth of its start-up (``docs/performance.md``).
 
 The schema itself is created only by the Alembic migrations; this metadata describes the same
 schema (a test checks the two agree). Every index and constraint is named explicitly, as in the

@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Dialect, Table
+from sqlalchemy import Dialect
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import psycopg
 
-from legsync.adapters.sql.positions import _ROW_COLUMNS, _driver_rows
-from legsync.adapters.sql.rows import PositionRow, position_values
+from legsync.adapters.sql.positions import _ROW_COLUMNS, _driver_rows, position_values
+from legsync.adapters.sql.tables import POSITIONS
 from legsync.domain import OptionLeg, Side, parse_occ_symbol
 
 T0 = datetime(2027, 3, 1, 14, 30, 0, 123456, tzinfo=UTC)
@@ -41,8 +41,7 @@ LEGS = [
 def through_column_types(item: OptionLeg, dialect: Dialect) -> tuple[Any, ...]:
     """What Core binds for ``position_values(item)``: each column type's bind processor."""
     values = position_values(item)
-    table = PositionRow.__table__
-    assert isinstance(table, Table)
+    table = POSITIONS
     bound = []
     for name in _ROW_COLUMNS:
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -55,7 +54,7 @@ def through_column_types(item: OptionLeg, dialect: Dialect) -> tuple[Any, ...]:
 )
 def test_driver_rows_are_what_the_column_types_bind(dialect: Dialect, postgres: bool) -> None:
     assert list(_driver_rows(LEGS, postgres)) == [through_column_types(i, dialect) for i in LEGS]
-    assert set(_ROW_COLUMNS) == {column.name for column in PositionRow.__table__.columns}
+    assert set(_ROW_COLUMNS) == {column.name for column in POSITIONS.columns}
 
 
 @pytest.mark.parametrize("postgres", [False, True])

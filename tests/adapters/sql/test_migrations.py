@@ -26,7 +26,7 @@ from legsync.adapters.sql import (
     head_revision,
     upgrade,
 )
-from legsync.adapters.sql.rows import Base
+from legsync.adapters.sql.tables import METADATA
 from legsync.domain import Origin, TradeStatus
 
 from .conftest import sqlite_url
@@ -246,12 +246,12 @@ def test_revision_by_revision_from_an_empty_database_and_back_to_base(
     assert current_revision(empty_url) is None
 
 
-def test_the_row_classes_describe_exactly_the_migrated_schema(migrated_url: str) -> None:
+def test_the_tables_describe_exactly_the_migrated_schema(migrated_url: str) -> None:
     engine = _engine(migrated_url)
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []
+            assert compare_metadata(context, METADATA) == []
     finally:
         engine.dispose()
 
