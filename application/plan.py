@@ -212,8 +212,6 @@ def _plan_rows(
 ) -> SyncPlan | None:
     """The full pass: plan ``rows`` against the stored legs ``left`` unsettled, ``settled`` rows
     having been found unchanged already. None when a row repeats a settled leg."""
-    errors: list[RowError] = []
-    skipped: list[str] = []
     # Keyed by (contract, side): within one account that is the leg's key, in the same order,
     # and a plain pair costs a fifth of building a LegKey.
     fresh: dict[tuple[OccSymbol, Side], OptionLeg] = {}
@@ -239,8 +237,8 @@ def _plan_rows(
                 repeated.add(key)
             elif settled and _was_settled(leg, stored, left):
                 return None
-        skipped.extend(symbol for _, symbol in sorted(skipped_at, key=_first))
-        errors.extend(error for _, error in sorted(errors_at, key=_first))
+        skipped = [symbol for _, symbol in sorted(skipped_at, key=_first)]
+        errors = [error for _, error in sorted(errors_at, key=_first)]
 
         if repeated:
             # Never merge: which row is right is the broker's to say, not ours. Reported per
@@ -258,8 +256,8 @@ def _plan_rows(
                 )
                 errors.extend(RowError(symbol, reason) for symbol in rows_of_key)
 
-    # Legs are classified in the snapshot's order and only the opened and changed ones are
-    # sorted: a sync that changes nothing sorts nothing.
+    # Legs are classified in the order they were built; only the opened and changed ones are
+    # sorted, by key: a sync that changes nothing sorts nothing.
     opened: list[tuple[tuple[OccSymbol, Side], OptionLeg]] = []
     changed: list[tuple[tuple[OccSymbol, Side], tuple[OptionLeg, OptionLeg]]] = []
     unchanged = settled
