@@ -19,7 +19,6 @@ from legsync.domain import (
     InvalidOccSymbol,
     LegKey,
     LegRecord,
-    OccSymbol,
     OptionLeg,
     Side,
     StoredLegs,
@@ -39,6 +38,16 @@ _STOCK_TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,2})?")
 _MONEY = Context(prec=34, rounding=ROUND_HALF_EVEN)
 
 _LONG, _SHORT = Side.LONG, Side.SHORT
+
+_Key = tuple[str, str, Side]
+"""A leg's key within one account, as the full pass writes it: (root, tail, side), the tail
+being the fifteen characters of the OCC symbol after the root (``240119C00450000``).
+
+It orders exactly as (contract, side) does, which is the order of :class:`LegKey` within one
+account: roots compare as text, and the tail's fixed-width text as (expiration in 2000-2099,
+C before P as call before put, strike in eight zero-padded digits). Unlike the contract, it
+compares as plain text (sorting a thousand opened legs costs a fifth), and ``root + tail`` is
+the compact symbol the store and the marks are keyed by, with no formatting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +128,12 @@ def _stored_of(account_id: str, stored: StoredLegs | Mapping[LegKey, OptionLeg])
 
 
 def _was_settled(
-    leg: OptionLeg, stored: StoredLegs, left: tuple[dict[str, LegRecord], dict[str, LegRecord]]
+    key: _Key, stored: StoredLegs, left: tuple[dict[str, LegRecord], dict[str, LegRecord]]
 ) -> bool:
-    """Whether the fast pass settled a row holding this leg: stored, and not left over (the
-    full pass has consumed nothing yet when this is asked)."""
-    symbol, long = leg.occ_symbol, leg.side is _LONG
+    """Whether the fast pass settled a row holding the leg of ``key``: stored, and not left
+    over (the full pass has consumed nothing yet when this is asked)."""
+    root, tail, side = key
+    symbol, long = root + tail, side is _LONG
     return symbol in (stored.long if long else stored.short) and symbol not in left[not long]
 
 
@@ -212,10 +222,10 @@ def _plan_rows(
 ) -> SyncPlan | None:
     """The full pass: plan ``rows`` against the stored legs ``left`` unsettled, ``settled`` rows
     having been found unchanged already. None when a row repeats a settled leg."""
-    # Keyed by (contract, side): within one account that is the leg's key, in the same order,
-    # and a plain pair costs a fifth of building a LegKey.
-    fresh: dict[tuple[OccSymbol, Side], OptionLeg] = {}
-    repeated: set[tuple[OccSymbol, Side]] = set()
+    # Keyed by (root, tail, side), see _Key: within one account that is the leg's key, in the
+    # same order, and it costs a fifth of building a LegKey.
+    fresh: dict[_Key, OptionLeg] = {}
+    repeated: set[_Key] = set()
 
     # Skipped rows and errors are reported in the broker's order, whatever order rows are
     # built in: (row number, item), sorted by row number at the end.
@@ -225,17 +235,16 @@ def _plan_rows(
         for number in _building_order(rows):
             row = rows[number]
             try:
-                leg = _leg_from_row(account_id, row, now)
+                key, leg = _leg_from_row(account_id, row, now)
             except _Skipped:
                 skipped_at.append((number, row.symbol))
                 continue
             except _Unusable as unusable:
                 errors_at.append((number, RowError(_shown(row.symbol), unusable.reason)))
                 continue
-            key = (leg.occ, leg.side)
             if fresh.setdefault(key, leg) is not leg:
                 repeated.add(key)
-            elif settled and _was_settled(leg, stored, left):
+            elif settled and _was_settled(key, stored, left):
                 return None
         skipped = [symbol for _, symbol in sorted(skipped_at, key=_first)]
         errors = [error for _, error in sorted(errors_at, key=_first)]
@@ -243,13 +252,14 @@ def _plan_rows(
         if repeated:
             # Never merge: which row is right is the broker's to say, not ours. Reported per
             # key in the order the keys first appeared, each with its rows in the broker's order.
-            symbols: dict[tuple[OccSymbol, Side], list[str]] = {}
+            symbols: dict[_Key, list[str]] = {}
             for row in rows:
                 found = _key_of_row(account_id, row, now)
                 if found in repeated:
                     symbols.setdefault(found, []).append(row.symbol)
-            for (occ, side), rows_of_key in symbols.items():
-                del fresh[occ, side]
+            for key, rows_of_key in symbols.items():
+                leg = fresh.pop(key)
+                occ, side = leg.occ, leg.side
                 reason = (
                     f"{len(rows_of_key)} rows hold the same leg ({side.value} {occ.root} "
                     f"{occ.expiration} {occ.option_type.value} {occ.strike}); none was applied"
@@ -258,8 +268,8 @@ def _plan_rows(
 
     # Legs are classified in the order they were built; only the opened and changed ones are
     # sorted, by key: a sync that changes nothing sorts nothing.
-    opened: list[tuple[tuple[OccSymbol, Side], OptionLeg]] = []
-    changed: list[tuple[tuple[OccSymbol, Side], tuple[OptionLeg, OptionLeg]]] = []
+    opened: list[tuple[_Key, OptionLeg]] = []
+    changed: list[tuple[_Key, tuple[OptionLeg, OptionLeg]]] = []
     unchanged = settled
     longs, shorts = left
     look_up = bool(longs or shorts)
@@ -268,9 +278,9 @@ def _plan_rows(
     else:
         for key, leg in fresh.items():
             previous: OptionLeg | None = None
-            symbol = leg.occ_symbol
+            root, tail, side = key
+            symbol = root + tail  # the compact OCC symbol, as the store and the marks key it
             if look_up:
-                side = leg.side
                 record = (longs if side is _LONG else shorts).pop(symbol, None)
                 if record is not None:
                     previous = stored.leg(symbol, side, record)
@@ -349,14 +359,15 @@ def _building_order(rows: Sequence[BrokerPosition]) -> Sequence[int]:
         return numbers
 
 
-def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> OptionLeg:
-    """The leg of one broker row, or _Skipped / _Unusable. Call it in the money context
-    (``localcontext(_MONEY)``): it divides the cost basis with the ``/`` operator, a fifth of
-    ``_MONEY.divide``'s cost, and the same quotient."""
+def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> tuple[_Key, OptionLeg]:
+    """The key and the leg of one broker row, or _Skipped / _Unusable. Call it in the money
+    context (``localcontext(_MONEY)``): it divides the cost basis with the ``/`` operator, a
+    fifth of ``_MONEY.divide``'s cost, and the same quotient."""
+    symbol = row.symbol
     try:
-        occ = parse_occ_symbol(row.symbol)
+        occ = parse_occ_symbol(symbol)
     except InvalidOccSymbol as invalid:
-        if isinstance(row.symbol, str) and _STOCK_TICKER.fullmatch(row.symbol):
+        if isinstance(symbol, str) and _STOCK_TICKER.fullmatch(symbol):
             raise _Skipped from None
         raise _Unusable(invalid.reason) from None
     quantity = row.quantity
@@ -375,20 +386,26 @@ def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> Option
         if not isinstance(cost_basis, Decimal) or not cost_basis.is_finite():
             raise _Unusable(f"cost basis {cost_basis} is not a finite number")
         cost_basis = abs(cost_basis) / contracts  # in the caller's context: _MONEY
+    side = _LONG if long else _SHORT
+    # The parser accepted the text, so its last fifteen characters are the canonical tail; a
+    # str subclass is not trusted to slice as str does.
+    tail = symbol[_TAIL] if symbol.__class__ is str else occ.format()[_TAIL]
     # Positional: this runs once per broker row. (account_id, occ, side, quantity,
     # cost_basis_per_contract, last_price, updated_at)
-    return OptionLeg(account_id, occ, _LONG if long else _SHORT, contracts, cost_basis, None, now)
+    leg = OptionLeg(account_id, occ, side, contracts, cost_basis, None, now)
+    return (occ[0], tail, side), leg
 
 
-def _key_of_row(
-    account_id: str, row: BrokerPosition, now: datetime
-) -> tuple[OccSymbol, Side] | None:
+_TAIL = slice(-15, None)
+
+
+def _key_of_row(account_id: str, row: BrokerPosition, now: datetime) -> _Key | None:
     """The key of a usable row, None for any other (the slow path that reports duplicates)."""
     try:
-        leg = _leg_from_row(account_id, row, now)
+        key, _ = _leg_from_row(account_id, row, now)
     except (_Skipped, _Unusable):
         return None
-    return leg.occ, leg.side
+    return key
 
 
 def _with_last_price(leg: OptionLeg, last_price: Decimal) -> OptionLeg:
@@ -409,9 +426,8 @@ def _key_of_leg(leg: OptionLeg) -> LegKey:
 
 _second = itemgetter(1)
 _first = itemgetter(0)
-"""Sort by the leg's key, (contract, side): ``OccSymbol`` is a tuple (root, expiration, option
-type, strike) whose enums are ``StrEnum``s, so it sorts as text by code point, then by date,
-then the strike by value: the key order of the store's ``all_legs`` within one account."""
+"""Sort by the leg's :data:`_Key`: the key order of the store's ``all_legs`` within one
+account."""
 
 
 def _shown(symbol: object) -> str:
