@@ -19,7 +19,7 @@ from legsync.ports import AccountBusy
 
 from .engine import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, account_lock_key, make_engine
 from .positions import SqlPositionRepository, upsert_statement
-from .sync_runs import SqlSyncRunRepository
+from .sync_runs import RunInsert, SqlSyncRunRepository
 from .trades import SqlTradeRepository
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
@@ -50,6 +50,7 @@ class SqlStore:
         self.engine: Engine = make_engine(url, lock_timeout=lock_timeout)
         self.dialect_name = self.engine.dialect.name
         self._upsert = upsert_statement(self.dialect_name)
+        self._run_insert = RunInsert.for_dialect(self.engine.dialect)
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
@@ -137,7 +138,7 @@ class SqlUnitOfWork:
         store = self._store
         self._entered = True
         self._positions = SqlPositionRepository(self, store.dialect_name, store._upsert)
-        self._sync_runs = SqlSyncRunRepository(self)
+        self._sync_runs = SqlSyncRunRepository(self, store._run_insert)
         self._trades = SqlTradeRepository(self, store.dialect_name)
         return self
 
