@@ -1,5 +1,6 @@
 """legsync's use cases: the sync, reconciliation, and how their events are published."""
 
+from .events import SyncEvents
 from .plan import SyncPlan, cost_basis_per_contract, plan_sync
 from .results import RowError, SyncResult
 from .signals import legsync_signals, position_removed, position_synced, publish
@@ -7,6 +8,7 @@ from .sync import SyncService
 
 __all__ = [
     "RowError",
+    "SyncEvents",
     "SyncPlan",
     "SyncResult",
     "SyncService",

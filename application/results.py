@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,7 +26,9 @@ class SyncResult:
     ``success`` is False only when nothing was applied (a failed read, a failed store); a sync
     that applied the good rows but met bad ones succeeds with ``errors`` and ``pruned=False``.
     With ``dry_run`` the counts are the plan's, nothing was written, and ``events`` holds what
-    a real sync would have published.
+    a real sync would have published. ``events`` is a sequence in publishing order; the
+    service's results build their events only when first looked at
+    (:class:`~legsync.application.events.SyncEvents`).
     """
 
     account_id: str
@@ -44,7 +47,7 @@ class SyncResult:
     warnings: tuple[str, ...] = ()
     reason: str | None = None
     dry_run: bool = False
-    events: tuple[PositionEvent, ...] = field(default=(), repr=False)
+    events: Sequence[PositionEvent] = field(default=(), repr=False)
 
     @property
     def clean(self) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from legsync.domain import (
     BrokerSnapshot,
@@ -26,6 +27,7 @@ from legsync.domain import (
 from legsync.ports import BrokerPort, BrokerUnavailable, Clock, QuotePort, UnitOfWorkFactory
 
 from .collector import collector_paused
+from .events import SyncEvents
 from .plan import SyncPlan, plan_sync
 from .results import SyncResult
 from .signals import publish
@@ -132,7 +134,7 @@ class SyncService:
         started: datetime,
         marks: dict[str, Decimal],
         dry_run: bool,
-    ) -> tuple[SyncPlan, tuple[PositionEvent, ...]]:
+    ) -> tuple[SyncPlan, SyncEvents]:
         account_id = snapshot.account_id
         with self.uow_factory() as uow:
             uow.lock_account(account_id)
@@ -141,7 +143,8 @@ class SyncService:
                 stored = uow.positions.stored_legs(account_id)
                 now = self.clock.now()
                 plan = plan_sync(snapshot, stored, now, marks)
-                events = _events(plan, now)  # published only after the commit, below
+                # Published only after the commit, below; built only if someone listens or asks.
+                events = SyncEvents(partial(_events, plan, now))
                 if dry_run:
                     return plan, events
                 writes = plan.writes
