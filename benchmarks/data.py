@@ -8,7 +8,6 @@ Quantities are 1 to 20 contracts, long or short; the cost basis is Tradier's sig
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -84,8 +83,7 @@ def changed_rows(rows: list[BrokerPosition]) -> tuple[list[BrokerPosition], int,
             step = Decimal(1 if row.quantity > 0 else -1)
             assert row.cost_basis is not None
             per_contract = row.cost_basis / row.quantity
-            row = replace(
-                row,
+            row = row._replace(
                 quantity=row.quantity + step,
                 cost_basis=(row.cost_basis + per_contract * step).quantize(Decimal("0.01")),
             )

@@ -90,14 +90,14 @@ def next_rows(
         if fate == "gone":
             continue
         if fate == "more":
-            row = replace(row, quantity=row.quantity + (1 if qty > 0 else -1))
+            row = row._replace(quantity=row.quantity + (1 if qty > 0 else -1))
         elif fate == "cost":
-            row = replace(row, cost_basis=Decimal("7.77"))
+            row = row._replace(cost_basis=Decimal("7.77"))
         elif fate == "padded":
             occ = parse_occ_symbol(symbol)
-            row = replace(row, symbol=occ.format(padded=True))
+            row = row._replace(symbol=occ.format(padded=True))
         elif fate == "flip":
-            row = replace(row, quantity=-row.quantity)
+            row = row._replace(quantity=-row.quantity)
         out.append(row)
         if fate == "twice":
             out.append(row)
@@ -158,7 +158,7 @@ def test_a_row_repeating_a_settled_leg_is_reported_like_any_repeated_leg() -> No
     rows = [("SPY270319P00400000", 1, "100", None)]
     stored = stored_account(rows)
     compact = broker_row("SPY270319P00400000", 1, "100")
-    padded = replace(compact, symbol="SPY   270319P00400000")
+    padded = compact._replace(symbol="SPY   270319P00400000")
     snapshot = BrokerSnapshot(ACCOUNT, (compact, padded), NOW)
 
     plan = plan_sync(snapshot, stored, NOW)
