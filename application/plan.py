@@ -231,11 +231,12 @@ def _plan_rows(
     # built in: (row number, item), sorted by row number at the end.
     skipped_at: list[tuple[int, str]] = []
     errors_at: list[tuple[int, RowError]] = []
+    held: _Held = {}
     with localcontext(_MONEY):  # _leg_from_row divides money with the operator
         for number in _building_order(rows):
             row = rows[number]
             try:
-                key, leg = _leg_from_row(account_id, row, now)
+                key, leg = _leg_from_row(account_id, row, now, held)
             except _Skipped:
                 skipped_at.append((number, row.symbol))
                 continue
@@ -359,7 +360,19 @@ def _building_order(rows: Sequence[BrokerPosition]) -> Sequence[int]:
         return numbers
 
 
-def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> tuple[_Key, OptionLeg]:
+_Held = dict[Decimal, tuple[int, Side]]
+"""One plan's memo of what each quantity holds: (contracts, side), by the quantity's value.
+
+An account's quantities are a few small numbers repeated across its rows (1, -2, 10 ...), and
+looking one up costs a quarter of checking it again. Only finite quantities of exactly
+``Decimal`` are looked up (they hash safely, and an int equal to a Decimal must not find the
+Decimal's answer: it is an error), and only accepted ones are kept; equal values hold the
+same, whatever their digits (2 and 2.00000000)."""
+
+
+def _leg_from_row(
+    account_id: str, row: BrokerPosition, now: datetime, held: _Held
+) -> tuple[_Key, OptionLeg]:
     """The key and the leg of one broker row, or _Skipped / _Unusable. Call it in the money
     context (``localcontext(_MONEY)``): it divides the cost basis with the ``/`` operator, a
     fifth of ``_MONEY.divide``'s cost, and the same quotient."""
@@ -371,22 +384,18 @@ def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> tuple[
             raise _Skipped from None
         raise _Unusable(invalid.reason) from None
     quantity = row.quantity
-    if not isinstance(quantity, Decimal) or not quantity.is_finite():
-        raise _Unusable(f"quantity {quantity!r} is not a finite number")
-    if not quantity:
-        raise _Unusable("quantity is zero: an option position holds at least one contract")
-    contracts = int(quantity)  # truncates; a Decimal compares with an int exactly
-    if quantity != contracts:
-        raise _Unusable(f"quantity {quantity} is not a whole number of contracts")
-    long = contracts > 0
-    if not long:
-        contracts = -contracts
+    if quantity.__class__ is Decimal and quantity.is_finite():
+        found = held.get(quantity)
+        if found is None:
+            found = held[quantity] = _contracts(quantity)
+        contracts, side = found
+    else:
+        contracts, side = _contracts(quantity)  # raises: not a finite Decimal
     cost_basis = row.cost_basis
     if cost_basis is not None:
         if not isinstance(cost_basis, Decimal) or not cost_basis.is_finite():
             raise _Unusable(f"cost basis {cost_basis} is not a finite number")
         cost_basis = abs(cost_basis) / contracts  # in the caller's context: _MONEY
-    side = _LONG if long else _SHORT
     # The parser accepted the text, so its last fifteen characters are the canonical tail; a
     # str subclass is not trusted to slice as str does.
     tail = symbol[_TAIL] if symbol.__class__ is str else occ.format()[_TAIL]
@@ -399,10 +408,22 @@ def _leg_from_row(account_id: str, row: BrokerPosition, now: datetime) -> tuple[
 _TAIL = slice(-15, None)
 
 
+def _contracts(quantity: object) -> tuple[int, Side]:
+    """The contracts and the side a broker's signed quantity holds, or _Unusable."""
+    if not isinstance(quantity, Decimal) or not quantity.is_finite():
+        raise _Unusable(f"quantity {quantity!r} is not a finite number")
+    if not quantity:
+        raise _Unusable("quantity is zero: an option position holds at least one contract")
+    contracts = int(quantity)  # truncates; a Decimal compares with an int exactly
+    if quantity != contracts:
+        raise _Unusable(f"quantity {quantity} is not a whole number of contracts")
+    return (contracts, _LONG) if contracts > 0 else (-contracts, _SHORT)
+
+
 def _key_of_row(account_id: str, row: BrokerPosition, now: datetime) -> _Key | None:
     """The key of a usable row, None for any other (the slow path that reports duplicates)."""
     try:
-        key, _ = _leg_from_row(account_id, row, now)
+        key, _ = _leg_from_row(account_id, row, now, {})
     except (_Skipped, _Unusable):
         return None
     return key

@@ -107,6 +107,34 @@ def test_unusable_rows_are_errors_naming_the_symbol_and_the_reason(
     assert plan.opened == ()
 
 
+class Quantity(Decimal):
+    """A Decimal subclass: accepted like a Decimal, never answered from another row's value."""
+
+
+def test_a_quantity_is_judged_by_its_own_type_whatever_equal_value_came_before() -> None:
+    rows = [
+        BrokerPosition("SPY270319C00450000", Decimal("3"), Decimal("300")),
+        BrokerPosition("SPY270319C00455000", 3, Decimal("300")),  # type: ignore[arg-type]
+        BrokerPosition("SPY270319C00460000", 3.0, Decimal("300")),  # type: ignore[arg-type]
+        BrokerPosition("SPY270319C00465000", Decimal("sNaN"), Decimal("300")),
+        BrokerPosition("SPY270319C00470000", Decimal("-3.00000000"), Decimal("300")),
+        BrokerPosition("SPY270319C00475000", Quantity("3"), Decimal("300")),
+        BrokerPosition("SPY270319C00480000", Decimal("3.0"), Decimal("300")),
+    ]
+    plan = plan_sync(snapshot(*rows), {}, NOW)
+    assert [(e.symbol, "finite" in e.reason) for e in plan.errors] == [
+        ("SPY270319C00455000", True),
+        ("SPY270319C00460000", True),
+        ("SPY270319C00465000", True),
+    ]
+    assert [(leg.occ.strike, leg.side, leg.quantity) for leg in plan.opened] == [
+        (Decimal(450), Side.LONG, 3),
+        (Decimal(470), Side.SHORT, 3),
+        (Decimal(475), Side.LONG, 3),
+        (Decimal(480), Side.LONG, 3),
+    ]
+
+
 def test_two_rows_for_one_leg_are_both_reported_and_neither_applied() -> None:
     held = stored_leg("SPY270319P00400000", Side.SHORT, 2)
     plan = plan_sync(
