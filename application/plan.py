@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from operator import itemgetter
 
 from legsync.domain import (
+    MAX_CONTRACTS,
     BrokerPosition,
     BrokerSnapshot,
     InvalidOccSymbol,
@@ -414,6 +415,10 @@ def _contracts(quantity: object) -> tuple[int, Side]:
         raise _Unusable(f"quantity {quantity!r} is not a finite number")
     if not quantity:
         raise _Unusable("quantity is zero: an option position holds at least one contract")
+    if abs(quantity) > MAX_CONTRACTS:  # before int(): 1E+999999 would be a million digits
+        raise _Unusable(
+            f"quantity {quantity} is more contracts than a leg can hold ({MAX_CONTRACTS:,})"
+        )
     contracts = int(quantity)  # truncates; a Decimal compares with an int exactly
     if quantity != contracts:
         raise _Unusable(f"quantity {quantity} is not a whole number of contracts")

@@ -6,7 +6,7 @@ import of any other legsync layer.
 
 from .enums import OptionType, Origin, Side, TradeStatus
 from .events import PositionEvent, PositionRemoved, PositionSynced
-from .legs import LegKey, OptionLeg, canonical_decimal
+from .legs import MAX_CONTRACTS, LegKey, OptionLeg, canonical_decimal
 from .occ import InvalidOccSymbol, OccSymbol, parse_occ_symbol
 from .snapshot import BrokerPosition, BrokerSnapshot
 from .stored import LegRecord, StoredLegs
@@ -15,6 +15,7 @@ from .trades import Trade, TradeLeg
 from .underlying import underlying_for_root
 
 __all__ = [
+    "MAX_CONTRACTS",
     "BrokerPosition",
     "BrokerSnapshot",
     "InvalidOccSymbol",

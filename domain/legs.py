@@ -11,7 +11,12 @@ from .enums import OptionType, Side
 from .occ import OccSymbol
 from .underlying import underlying_for_root
 
-__all__ = ["LegKey", "OptionLeg", "canonical_decimal"]
+__all__ = ["MAX_CONTRACTS", "LegKey", "OptionLeg", "canonical_decimal"]
+
+MAX_CONTRACTS = 2**31 - 1
+"""The most contracts one leg can hold: what the store's ``quantity`` column holds on every
+database (PostgreSQL's ``INTEGER``). No exchange allows a position near it; a broker row above it
+is garbled, and must be reported as such rather than fail the whole sync in the store."""
 
 
 class LegKey(NamedTuple):
@@ -82,8 +87,10 @@ class OptionLeg:
             raise TypeError(f"occ must be an OccSymbol, got {type(occ).__name__}")
         if not isinstance(side, Side):
             raise TypeError(f"side must be a Side, got {side!r}")
-        if type(quantity) is not int or quantity < 0:
-            raise ValueError(f"quantity must be a whole number >= 0, got {quantity!r}")
+        if type(quantity) is not int or not 0 <= quantity <= MAX_CONTRACTS:
+            raise ValueError(
+                f"quantity must be a whole number from 0 to {MAX_CONTRACTS}, got {quantity!r}"
+            )
         if cost_basis_per_contract is not None and not isinstance(cost_basis_per_contract, Decimal):
             raise TypeError(
                 "cost_basis_per_contract must be a Decimal or None, "

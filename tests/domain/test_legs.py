@@ -72,6 +72,7 @@ def test_the_same_position_ignores_the_timestamp() -> None:
     [
         ({"quantity": -1}, "quantity"),
         ({"quantity": 1.0}, "quantity"),
+        ({"quantity": 2**31}, "2147483647"),
         ({"account_id": ""}, "account_id"),
         ({"cost_basis_per_contract": 1.5}, "cost_basis_per_contract"),
         ({"updated_at": datetime(2024, 1, 2, 15, 0)}, "updated_at"),  # noqa: DTZ001

@@ -306,3 +306,26 @@ def test_a_cost_per_contract_that_does_not_terminate_reads_back_and_resyncs_unch
     with store() as uow:
         (held,) = uow.positions.all_legs(ACCOUNT)
     assert held.cost_basis_per_contract == Decimal("33.33333333333333333333333333333333")
+
+
+def test_a_quantity_no_leg_can_hold_is_a_row_error_and_the_other_rows_are_synced(
+    store: SqlStore,
+) -> None:
+    """The quantity column holds 2**31 - 1 contracts on both databases: a garbled row above it
+    is reported like any unusable row, instead of failing the whole sync in the store."""
+    from legsync.adapters.clock import ManualClock
+    from legsync.adapters.memory import InMemoryBroker, position
+    from legsync.application import SyncService
+
+    rows = [position("SPY270319C00450000", "1E+30", "100"), position("SPY270319C00455000", 2)]
+    result = SyncService(InMemoryBroker({ACCOUNT: rows}), store, ManualClock()).sync(ACCOUNT)
+
+    assert result.success, result.reason
+    assert [(e.symbol, "more contracts" in e.reason) for e in result.errors] == [
+        ("SPY270319C00450000", True)
+    ]
+    assert not result.pruned
+    with store() as uow:
+        assert [held.occ_symbol for held in uow.positions.all_legs(ACCOUNT)] == [
+            "SPY270319C00455000"
+        ]
