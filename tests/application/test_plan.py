@@ -94,6 +94,8 @@ def test_stock_rows_are_skipped_and_counted_not_errors() -> None:
         (position("SPY270319C00450000", "0", "1"), "zero"),
         (position("SPY270319C00450000", "2147483648", "1"), "more contracts than a leg"),
         (position("SPY270319C00450000", "-1E+999999", "1"), "more contracts than a leg"),
+        (position("SPY270319C00450000", "1", "1E+200000"), "beyond any amount"),
+        (position("SPY270319C00450000", "1", "-1E-20000"), "beyond any amount"),
         (BrokerPosition("SPY270319C00450000", Decimal("NaN"), None), "finite"),
         (BrokerPosition("SPY270319C00450000", Decimal("1"), Decimal("Infinity")), "cost basis"),
         (position("SPY 270319C00450000", "1", "1"), "whitespace"),

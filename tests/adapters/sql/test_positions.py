@@ -308,20 +308,32 @@ def test_a_cost_per_contract_that_does_not_terminate_reads_back_and_resyncs_unch
     assert held.cost_basis_per_contract == Decimal("33.33333333333333333333333333333333")
 
 
-def test_a_quantity_no_leg_can_hold_is_a_row_error_and_the_other_rows_are_synced(
-    store: SqlStore,
+@pytest.mark.parametrize(
+    ("quantity", "cost_basis", "complaint"),
+    [
+        ("1E+30", "100", "more contracts than a leg can hold"),
+        ("1", "1E+200000", "beyond any amount a store holds"),
+        ("1", "1E-20000", "beyond any amount a store holds"),
+    ],
+)
+def test_a_row_no_store_can_hold_is_a_row_error_and_the_other_rows_are_synced(
+    store: SqlStore, quantity: str, cost_basis: str, complaint: str
 ) -> None:
-    """The quantity column holds 2**31 - 1 contracts on both databases: a garbled row above it
-    is reported like any unusable row, instead of failing the whole sync in the store."""
+    """The quantity column holds 2**31 - 1 contracts, and PostgreSQL's NUMERIC a bounded number
+    of digits: a garbled row beyond them is reported like any unusable row on every store,
+    instead of failing the whole sync in one of them."""
     from legsync.adapters.clock import ManualClock
     from legsync.adapters.memory import InMemoryBroker, position
     from legsync.application import SyncService
 
-    rows = [position("SPY270319C00450000", "1E+30", "100"), position("SPY270319C00455000", 2)]
+    rows = [
+        position("SPY270319C00450000", quantity, cost_basis),
+        position("SPY270319C00455000", 2),
+    ]
     result = SyncService(InMemoryBroker({ACCOUNT: rows}), store, ManualClock()).sync(ACCOUNT)
 
     assert result.success, result.reason
-    assert [(e.symbol, "more contracts" in e.reason) for e in result.errors] == [
+    assert [(e.symbol, complaint in e.reason) for e in result.errors] == [
         ("SPY270319C00450000", True)
     ]
     assert not result.pruned
