@@ -28,7 +28,7 @@ from legsync.ports import BrokerPort, BrokerUnavailable, Clock, QuotePort, UnitO
 
 from .collector import collector_paused
 from .events import SyncEvents
-from .plan import SyncPlan, plan_sync
+from .plan import SyncPlan, amount_fits, plan_sync
 from .results import SyncResult
 from .signals import publish
 
@@ -167,11 +167,18 @@ class SyncService:
         except BrokerUnavailable as failure:
             return _Marks({}, (f"marks not updated, legs keep their last price: {failure}",))
         warnings = list(marks.warnings)
+        prices = {symbol: price for symbol, price in marks.prices.items() if amount_fits(price)}
+        if len(prices) < len(marks.prices):
+            odd = [symbol for symbol in marks.prices if symbol not in prices]
+            warnings.append(
+                f"{len(odd)} mark(s) not a usable price ({_listed(odd)}); "
+                "those legs keep their last price"
+            )
         if marks.unmatched:
-            shown = ", ".join(marks.unmatched[:10])
-            more = f" and {len(marks.unmatched) - 10} more" if len(marks.unmatched) > 10 else ""
-            warnings.append(f"no quote for {shown}{more}; those legs keep their last price")
-        return _Marks(dict(marks.prices), tuple(warnings))
+            warnings.append(
+                f"no quote for {_listed(marks.unmatched)}; those legs keep their last price"
+            )
+        return _Marks(prices, tuple(warnings))
 
     def _failed(
         self,
@@ -237,6 +244,11 @@ def _events(plan: SyncPlan, now: datetime) -> tuple[PositionEvent, ...]:
     events.extend(PositionSynced(new, old, now) for old, new in plan.changed)
     events.extend(PositionRemoved(leg, now) for leg in plan.removed)
     return tuple(events)
+
+
+def _listed(symbols: Sequence[str]) -> str:
+    shown = ", ".join(symbols[:10])
+    return f"{shown} and {len(symbols) - 10} more" if len(symbols) > 10 else shown
 
 
 def _option_symbols(snapshot: BrokerSnapshot) -> list[str]:
