@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from operator import itemgetter
+from typing import TypeGuard
 
 from legsync.domain import (
     MAX_CONTRACTS,
@@ -418,7 +419,7 @@ amount is far inside; a garbled one outside is a row error (or a mark left unuse
 sync that fails in one store and not in another."""
 
 
-def amount_fits(value: object) -> bool:
+def amount_fits(value: object) -> TypeGuard[Decimal]:
     """Whether ``value`` is an amount every store holds: a finite Decimal within the powers of
     ten above."""
     return (

@@ -167,7 +167,7 @@ class SyncService:
         except BrokerUnavailable as failure:
             return _Marks({}, (f"marks not updated, legs keep their last price: {failure}",))
         warnings = list(marks.warnings)
-        prices = {symbol: price for symbol, price in marks.prices.items() if amount_fits(price)}
+        prices = {s: price for s, price in marks.prices.items() if _usable_mark(price)}
         if len(prices) < len(marks.prices):
             odd = [symbol for symbol in marks.prices if symbol not in prices]
             warnings.append(
@@ -244,6 +244,11 @@ def _events(plan: SyncPlan, now: datetime) -> tuple[PositionEvent, ...]:
     events.extend(PositionSynced(new, old, now) for old, new in plan.changed)
     events.extend(PositionRemoved(leg, now) for leg in plan.removed)
     return tuple(events)
+
+
+def _usable_mark(price: object) -> bool:
+    """A price every store holds, and not below zero: an option trades at zero or more."""
+    return amount_fits(price) and price >= 0
 
 
 def _listed(symbols: Sequence[str]) -> str:

@@ -239,11 +239,15 @@ def test_marks_set_the_last_price_and_a_failed_quote_read_only_warns(
 def test_a_mark_that_is_no_usable_price_only_warns_and_the_leg_keeps_its_price(
     broker: InMemoryBroker, db: InMemoryDatabase, clock: ManualClock
 ) -> None:
-    quotes = InMemoryQuotes({"SPY270319P00400000": "NaN", "SPY270319P00395000": "1E+200000"})
-    result = SyncService(broker, db, clock, quotes=quotes).sync(ACCOUNT, marks=True)
-    assert result.success
-    assert {leg.last_price for leg in db.positions.all_legs()} == {None}
-    assert any("2 mark(s) not a usable price" in w for w in result.warnings)
+    for odd in ("NaN", "1E+200000", "-0.05"):
+        quotes = InMemoryQuotes({"SPY270319P00400000": odd, "SPY270319P00395000": "0"})
+        result = SyncService(broker, db, clock, quotes=quotes).sync(ACCOUNT, marks=True)
+        assert result.success
+        prices = {leg.occ_symbol: leg.last_price for leg in db.positions.all_legs()}
+        assert prices == {"SPY270319P00400000": None, "SPY270319P00395000": Decimal(0)}, odd
+        assert any(
+            "1 mark(s) not a usable price (SPY270319P00400000)" in w for w in result.warnings
+        )
 
 
 def test_one_failing_account_leaves_the_others_synced(
