@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.bench_parser import make_symbols
+from legsync.adapters.sql.tables import POSITIONS
 from legsync.application import plan_sync
 from legsync.domain import BrokerPosition, BrokerSnapshot, OptionLeg, canonical_decimal
 
@@ -27,21 +28,7 @@ __all__ = [
 ACCOUNT = "VA000001"
 SEED = 8
 
-COLUMNS = (
-    "id",
-    "account_id",
-    "symbol",
-    "root",
-    "occ_symbol",
-    "expiration",
-    "option_type",
-    "strike",
-    "side",
-    "quantity",
-    "cost_basis_per_contract",
-    "last_price",
-    "updated_at",
-)
+COLUMNS = tuple(column.name for column in POSITIONS.columns)
 """Every column of ``portfolio_positions``, in the order the floors insert them."""
 
 _cache: dict[int, list[BrokerPosition]] = {}

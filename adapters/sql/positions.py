@@ -49,16 +49,14 @@ from .types import timestamp_text, to_date, to_decimal, to_utc
 __all__ = ["SqlPositionRepository", "position_values", "upsert_statement"]
 
 _POSITIONS = POSITIONS
-_KEY_COLUMNS = ("account_id", "root", "expiration", "option_type", "strike", "side")
-_DATA_COLUMNS = (
-    "id",
-    "symbol",
-    "occ_symbol",
-    "quantity",
-    "cost_basis_per_contract",
-    "last_price",
-    "updated_at",
-)
+_ROW_COLUMNS = tuple(column.name for column in _POSITIONS.columns)
+"""Every column of a leg's row, in the table's order: the order of :func:`_driver_rows`'
+tuples (``tests/adapters/sql/test_driver_rows.py`` holds the two together)."""
+(_LEG_INDEX,) = (i for i in _POSITIONS.indexes if i.name == "uq_portfolio_positions_leg")
+_KEY_COLUMNS = tuple(column.name for column in _LEG_INDEX.columns)
+"""The leg's key: the columns of the unique index the upsert conflicts on."""
+_DATA_COLUMNS = tuple(name for name in _ROW_COLUMNS if name not in _KEY_COLUMNS)
+"""What an upsert of an existing leg may change."""
 _LEG_COLUMNS = (
     "account_id",
     "root",
@@ -101,24 +99,6 @@ def upsert_statement(dialect_name: str) -> str:
         + " WHERE "
         + " OR ".join(f"{table}.{name} {differs} excluded.{name}" for name in _DATA_COLUMNS)
     )
-
-
-_ROW_COLUMNS = (
-    "id",
-    "account_id",
-    "symbol",
-    "root",
-    "occ_symbol",
-    "expiration",
-    "option_type",
-    "strike",
-    "side",
-    "quantity",
-    "cost_basis_per_contract",
-    "last_price",
-    "updated_at",
-)
-"""The columns of a leg's row, in the order of :func:`_driver_rows`' tuples."""
 
 
 def _driver_rows(legs: Iterable[OptionLeg], postgres: bool) -> Iterator[tuple[Any, ...]]:
