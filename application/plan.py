@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from operator import itemgetter
-from typing import TypeGuard
 
 from legsync.domain import (
     MAX_CONTRACTS,
@@ -24,6 +23,7 @@ from legsync.domain import (
     OptionLeg,
     Side,
     StoredLegs,
+    amount_fits,
     parse_occ_symbol,
 )
 
@@ -397,7 +397,7 @@ def _leg_from_row(
     if cost_basis is not None:
         if not isinstance(cost_basis, Decimal) or not cost_basis.is_finite():
             raise _Unusable(f"cost basis {cost_basis} is not a finite number")
-        if not _LOWEST < cost_basis.adjusted() < _HIGHEST:
+        if not amount_fits(cost_basis):
             raise _Unusable(f"cost basis {cost_basis:.3E} is beyond any amount a store holds")
         cost_basis = abs(cost_basis) / contracts  # in the caller's context: _MONEY
     # The parser accepted the text, so its last fifteen characters are the canonical tail; a
@@ -410,21 +410,6 @@ def _leg_from_row(
 
 
 _TAIL = slice(-15, None)
-
-_LOWEST, _HIGHEST = -16_300, 131_000
-"""Powers of ten an amount must lie strictly between: PostgreSQL's NUMERIC holds up to 131,072
-digits before the point and 16,383 after, and a cost per contract, 34 digits at most (the money
-context), lies within ten powers of its cost basis (at most 2**31 - 1 contracts). Any real
-amount is far inside; a garbled one outside is a row error (or a mark left unused), never a
-sync that fails in one store and not in another."""
-
-
-def amount_fits(value: object) -> TypeGuard[Decimal]:
-    """Whether ``value`` is an amount every store holds: a finite Decimal within the powers of
-    ten above."""
-    return (
-        isinstance(value, Decimal) and value.is_finite() and _LOWEST < value.adjusted() < _HIGHEST
-    )
 
 
 def _contracts(quantity: object) -> tuple[int, Side]:

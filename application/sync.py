@@ -22,13 +22,14 @@ from legsync.domain import (
     PositionRemoved,
     PositionSynced,
     SyncRun,
+    amount_fits,
     parse_occ_symbol,
 )
 from legsync.ports import BrokerPort, BrokerUnavailable, Clock, QuotePort, UnitOfWorkFactory
 
 from .collector import collector_paused
 from .events import SyncEvents
-from .plan import SyncPlan, amount_fits, plan_sync
+from .plan import SyncPlan, plan_sync
 from .results import SyncResult
 from .signals import publish
 

@@ -6,7 +6,7 @@ import of any other legsync layer.
 
 from .enums import OptionType, Origin, Side, TradeStatus
 from .events import PositionEvent, PositionRemoved, PositionSynced
-from .legs import MAX_CONTRACTS, LegKey, OptionLeg, canonical_decimal
+from .legs import MAX_CONTRACTS, LegKey, OptionLeg, amount_fits, canonical_decimal
 from .occ import InvalidOccSymbol, OccSymbol, parse_occ_symbol
 from .snapshot import BrokerPosition, BrokerSnapshot
 from .stored import LegRecord, StoredLegs
@@ -34,6 +34,7 @@ __all__ = [
     "Trade",
     "TradeLeg",
     "TradeStatus",
+    "amount_fits",
     "canonical_decimal",
     "parse_occ_symbol",
     "underlying_for_root",

@@ -5,18 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from .enums import OptionType, Side
 from .occ import OccSymbol
 from .underlying import underlying_for_root
 
-__all__ = ["MAX_CONTRACTS", "LegKey", "OptionLeg", "canonical_decimal"]
+__all__ = ["MAX_CONTRACTS", "LegKey", "OptionLeg", "amount_fits", "canonical_decimal"]
 
 MAX_CONTRACTS = 2**31 - 1
 """The most contracts one leg can hold: what the store's ``quantity`` column holds on every
 database (PostgreSQL's ``INTEGER``). No exchange allows a position near it; a broker row above it
 is garbled, and must be reported as such rather than fail the whole sync in the store."""
+
+_LOWEST, _HIGHEST = -16_300, 131_000
+"""Powers of ten an amount must lie strictly between: PostgreSQL's NUMERIC holds up to 131,072
+digits before the point and 16,383 after, and a cost per contract, 34 digits at most (the sync's
+money context), lies within ten powers of its cost basis (at most ``MAX_CONTRACTS``)."""
+
+
+def amount_fits(value: object) -> TypeGuard[Decimal]:
+    """Whether ``value`` is an amount every store holds: a finite Decimal within the powers of
+    ten above. Any real amount is far inside; a garbled one outside is a row error (or a mark
+    left unused), never a sync that fails in one store and not in another."""
+    return (
+        isinstance(value, Decimal) and value.is_finite() and _LOWEST < value.adjusted() < _HIGHEST
+    )
 
 
 class LegKey(NamedTuple):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from legsync.domain import OptionLeg, Side, parse_occ_symbol, underlying_for_root
+from legsync.domain import OptionLeg, Side, amount_fits, parse_occ_symbol, underlying_for_root
 
 NOW = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 
@@ -82,3 +82,27 @@ def test_the_same_position_ignores_the_timestamp() -> None:
 def test_a_leg_refuses_bad_data_by_name(changes: dict[str, object], complaint: str) -> None:
     with pytest.raises((ValueError, TypeError), match=complaint):
         leg(**changes)
+
+
+@pytest.mark.parametrize(
+    ("value", "fits"),
+    [
+        (Decimal("155.50"), True),
+        (Decimal("0"), True),
+        (Decimal("-0.05"), True),
+        (Decimal("33.33333333333333333333333333333333"), True),
+        (Decimal("9E+130999"), True),
+        (Decimal("1E+131000"), False),
+        (Decimal("1E-16299"), True),
+        (Decimal("1E-16300"), False),
+        (Decimal("NaN"), False),
+        (Decimal("-Infinity"), False),
+        (155, False),
+        (155.5, False),
+        ("155.50", False),
+    ],
+)
+def test_an_amount_fits_when_it_is_a_finite_decimal_every_store_holds(
+    value: object, fits: bool
+) -> None:
+    assert amount_fits(value) is fits
