@@ -139,6 +139,33 @@ def test_a_quantity_is_judged_by_its_own_type_whatever_equal_value_came_before()
     ]
 
 
+class WrittenAsThree(Decimal):
+    """A Decimal subclass that writes itself as 3 whatever its value."""
+
+    def __str__(self) -> str:
+        return "3"
+
+
+def test_a_quantity_is_judged_by_its_value_not_by_how_it_writes_itself() -> None:
+    rows = [
+        BrokerPosition("SPY270319C00450000", Decimal("3"), Decimal("300")),
+        BrokerPosition("SPY270319C00455000", WrittenAsThree("1.5"), Decimal("300")),
+        BrokerPosition("SPY270319C00460000", Decimal("0"), None),
+        BrokerPosition("SPY270319C00465000", Decimal("0"), None),
+        BrokerPosition("SPY270319C00470000", Decimal("2.5"), None),
+        BrokerPosition("SPY270319C00475000", Decimal("2.5"), None),
+    ]
+    plan = plan_sync(snapshot(*rows), {}, NOW)
+    assert [(e.symbol, e.reason.split(" is ")[-1]) for e in plan.errors] == [
+        ("SPY270319C00455000", "not a whole number of contracts"),
+        ("SPY270319C00460000", "zero: an option position holds at least one contract"),
+        ("SPY270319C00465000", "zero: an option position holds at least one contract"),
+        ("SPY270319C00470000", "not a whole number of contracts"),
+        ("SPY270319C00475000", "not a whole number of contracts"),
+    ]
+    assert [leg.occ.strike for leg in plan.opened] == [Decimal(450)]
+
+
 def test_two_rows_for_one_leg_are_both_reported_and_neither_applied() -> None:
     held = stored_leg("SPY270319P00400000", Side.SHORT, 2)
     plan = plan_sync(
