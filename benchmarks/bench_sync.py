@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
-from benchmarks.data import ACCOUNT, COLUMNS, broker_rows, changed_rows, floor_rows
+from benchmarks.data import ACCOUNT, COLUMNS, broker_rows, changed_rows, floor_rows, fresh_rows
 from benchmarks.harness import Check, Figure, Section, interleaved_counts
 from legsync.adapters.clock import SystemClock
 from legsync.adapters.memory import InMemoryBroker
@@ -159,7 +159,7 @@ class Target:
         return result
 
     def timed_sync(self, rows: list[BrokerPosition]) -> tuple[float, SyncResult]:
-        self.broker.set_positions(ACCOUNT, rows)
+        self.broker.set_positions(ACCOUNT, fresh_rows(rows))  # as a broker's read returns them
         start = time.perf_counter()
         result = self.service.sync(ACCOUNT)
         elapsed = time.perf_counter() - start
