@@ -18,9 +18,9 @@ class BrokerPosition(NamedTuple):
     """One row of the broker's positions: a symbol, a signed quantity, a total cost basis.
 
     A named tuple rather than a dataclass, like :class:`~legsync.domain.OccSymbol`: a broker
-    adapter builds one per row of every read, and a tuple is built in half the time and, once
-    the collector has seen it hold only plain values, is never walked by it again. Change one
-    with ``row._replace(quantity=...)``.
+    adapter builds one per row of every read, and a tuple is built in half the time. (The
+    cyclic collector still walks it while it lives: CPython untracks only exact tuples.) Change
+    one with ``row._replace(quantity=...)``.
     """
 
     symbol: str
