@@ -34,7 +34,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
 from benchmarks.data import ACCOUNT, COLUMNS, broker_rows, changed_rows, floor_rows, fresh_rows
-from benchmarks.harness import Check, Figure, Section, interleaved_counts
+from benchmarks.harness import Check, Figure, Section, interleaved_counts, interval_note
 from legsync.adapters.clock import SystemClock
 from legsync.adapters.memory import InMemoryBroker
 from legsync.adapters.sql import SqlStore, upgrade
@@ -462,6 +462,11 @@ def _figure(
     )
 
 
+def _precision(figure: Figure) -> str:
+    assert figure.floor_samples is not None
+    return interval_note(figure.samples, figure.floor_samples)
+
+
 def checks(section: Section, database: str) -> list[Check]:
     """The targets of issue 8 that these figures decide."""
     by_key = {(f.name, f.size): f for f in section.figures if f.section == database}
@@ -472,6 +477,7 @@ def checks(section: Section, database: str) -> list[Check]:
             f"{database}: first sync of 10,000 legs vs raw executemany INSERT",
             None if first is None else first.ratio,
             3.0,
+            detail="" if first is None else _precision(first),
             skipped="" if first else "10,000 not measured",
         )
     )
@@ -482,7 +488,7 @@ def checks(section: Section, database: str) -> list[Check]:
             None if resync is None else resync.ratio,
             2.0,
             extra_ok=bool(section.facts.get(f"{database} no-change 10000 writes nothing")),
-            detail="" if resync is None else resync.note,
+            detail="" if resync is None else f"{resync.note}; {_precision(resync)}",
             skipped="" if resync else "10,000 not measured",
         )
     )
@@ -491,8 +497,10 @@ def checks(section: Section, database: str) -> list[Check]:
         growth, detail = None, ""
         if small is not None and large is not None:
             growth = large.median / small.median
+            detail = interval_note(large.samples, small.samples)
             if small.floor_median and large.floor_median:
-                detail = f"its floor grows {large.floor_median / small.floor_median:.1f}x"
+                floor = large.floor_median / small.floor_median
+                detail = f"its floor grows {floor:.1f}x; {detail}"
         found.append(
             Check(
                 f"{database}: {name}, 100,000 legs vs 10,000 (linear)",
