@@ -25,9 +25,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -35,7 +36,7 @@ from legsync.adapters.clock import ManualClock
 from legsync.adapters.memory import InMemoryBroker, position
 from legsync.adapters.sql import SqlStore, upgrade
 from legsync.application import SyncService
-from legsync.domain import OptionLeg
+from legsync.domain import BrokerPosition, OptionLeg
 from tests.adapters.sql.worker import snapshot
 from tests.support.postgres import postgres_server
 
@@ -67,7 +68,7 @@ def identical_upsert(store: SqlStore, legs: list[OptionLeg]) -> None:
         uow.commit()
 
 
-def _broker_rows(legs: list[OptionLeg]) -> list[object]:
+def _broker_rows(legs: list[OptionLeg]) -> list[BrokerPosition]:
     return [
         position(
             leg.occ_symbol,
@@ -82,10 +83,10 @@ def _broker_rows(legs: list[OptionLeg]) -> list[object]:
 
 def measure(
     name: str,
-    databases: Callable[[], Iterator[str]],
+    databases: Callable[[], Generator[str, None, None]],
     count: int,
     repeats: int,
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, Any]]:
     legs = snapshot(ACCOUNT, count)
     rows = _broker_rows(legs)
     timings: dict[str, list[float]] = {}
@@ -105,7 +106,7 @@ def measure(
             timed("no-change sync", lambda: no_change_sync(store, legs))
             timed("identical upsert", lambda: identical_upsert(store, legs))
         with _database(databases) as url, SqlStore(url) as store:
-            broker = InMemoryBroker({ACCOUNT: rows, "WARM-UP": rows[:1]})  # type: ignore[dict-item]
+            broker = InMemoryBroker({ACCOUNT: rows, "WARM-UP": rows[:1]})
             service = SyncService(broker, store, ManualClock())
             service.sync("WARM-UP")
             timed("service, first", lambda: service.sync(ACCOUNT))  # noqa: B023
@@ -113,11 +114,11 @@ def measure(
     return {
         label: {"min_ms": min(values), "median_ms": statistics.median(values)}
         for label, values in timings.items()
-    } | {"_": {"backend": name, "legs": count}}  # type: ignore[dict-item]
+    } | {"_": {"backend": name, "legs": count}}
 
 
 @contextmanager
-def _database(databases: Callable[[], Iterator[str]]) -> Iterator[str]:
+def _database(databases: Callable[[], Generator[str, None, None]]) -> Iterator[str]:
     generator = databases()
     url = next(generator)
     try:
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as directory:
         serial = iter(range(1_000_000))
 
-        def sqlite_databases() -> Iterator[str]:
+        def sqlite_databases() -> Generator[str, None, None]:
             url = f"sqlite:///{Path(directory) / f'bench{next(serial)}.db'}"
             upgrade(url)
             yield url
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_postgres:
         with postgres_server() as server:
 
-            def postgres_databases() -> Iterator[str]:
+            def postgres_databases() -> Generator[str, None, None]:
                 url = server.create_migrated_database()
                 try:
                     yield url

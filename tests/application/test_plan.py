@@ -9,7 +9,14 @@ import pytest
 
 from legsync.adapters.memory import position
 from legsync.application import cost_basis_per_contract, plan_sync
-from legsync.domain import BrokerPosition, BrokerSnapshot, OptionLeg, Side, parse_occ_symbol
+from legsync.domain import (
+    BrokerPosition,
+    BrokerSnapshot,
+    LegKey,
+    OptionLeg,
+    Side,
+    parse_occ_symbol,
+)
 
 ACCOUNT = "VA000001"
 EARLIER = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
@@ -38,7 +45,7 @@ def stored_leg(
     )
 
 
-def keyed(*legs: OptionLeg) -> dict[object, OptionLeg]:
+def keyed(*legs: OptionLeg) -> dict[LegKey, OptionLeg]:
     return {leg.key: leg for leg in legs}
 
 

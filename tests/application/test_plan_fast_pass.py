@@ -8,6 +8,7 @@ plans must be equal, field by field.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -66,7 +67,7 @@ EXTRAS: list[BrokerPosition] = [
 ]
 
 
-def stored_account(rows: list[tuple[str, int, str | None, Decimal | None]]) -> StoredLegs:
+def stored_account(rows: Sequence[tuple[str, int, str | None, Decimal | None]]) -> StoredLegs:
     """What an earlier clean sync of ``rows`` left in the store, with some legs priced."""
     snapshot = BrokerSnapshot(ACCOUNT, tuple(broker_row(*row[:3]) for row in rows), BEFORE)
     plan = plan_sync_reference(snapshot, StoredLegs(ACCOUNT), BEFORE)

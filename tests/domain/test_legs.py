@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -79,7 +80,7 @@ def test_the_same_position_ignores_the_timestamp() -> None:
         ({"updated_at": datetime(2024, 1, 2, 15, 0, tzinfo=timezone(timedelta(hours=-5)))}, "UTC"),
     ],
 )
-def test_a_leg_refuses_bad_data_by_name(changes: dict[str, object], complaint: str) -> None:
+def test_a_leg_refuses_bad_data_by_name(changes: dict[str, Any], complaint: str) -> None:
     with pytest.raises((ValueError, TypeError), match=complaint):
         leg(**changes)
 

@@ -127,7 +127,8 @@ def test_a_whole_strike_is_spelled_without_decimals() -> None:
 
 
 def test_the_strike_does_not_depend_on_the_callers_decimal_context() -> None:
-    with decimal.localcontext(prec=3, traps=[decimal.Inexact, decimal.Rounded]), empty_caches():
+    strict = decimal.Context(prec=3, traps=[decimal.Inexact, decimal.Rounded])
+    with decimal.localcontext(strict), empty_caches():
         assert parse_occ_symbol("SPY240119C99999999").strike == Decimal("99999.999")
     assert parse_occ_symbol("SPY240119C99999999").strike == Decimal("99999.999")
 

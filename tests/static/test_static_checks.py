@@ -39,6 +39,12 @@ def test_mypy_strict_is_clean() -> None:
     _run(sys.executable, "-m", "mypy", "--strict", *packages)
 
 
+@pytest.mark.slow
+def test_mypy_strict_is_clean_for_the_tests_and_benchmarks() -> None:
+    """They call the package as users do: a type error here is often a wrong call."""
+    _run(sys.executable, "-m", "mypy", "--strict", "tests", "benchmarks")
+
+
 def test_layers_hold() -> None:
     """domain imports nothing of ours; only adapters touch SQLAlchemy, httpx, the container."""
     _run(_tool("lint-imports"), "--no-cache")

@@ -82,7 +82,7 @@ class PostgresServer:
 
     def _server_version(self) -> int:
         if self._version is None:
-            self._version = int(self._admin("SHOW server_version_num") or 0)
+            self._version = int(str(self._admin("SHOW server_version_num") or 0))
         return self._version
 
     def _admin(self, statement: str) -> object:
@@ -106,8 +106,8 @@ def postgres_server() -> Iterator[PostgresServer]:
             url = url.set(drivername="postgresql+psycopg")
         yield PostgresServer(url.render_as_string(hide_password=False))
         return
-    with _throwaway_cluster() as url:
-        yield PostgresServer(url)
+    with _throwaway_cluster() as cluster_url:
+        yield PostgresServer(cluster_url)
 
 
 def find_binaries() -> Path:

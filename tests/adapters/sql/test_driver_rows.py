@@ -38,6 +38,9 @@ LEGS = [
 ]
 
 
+POSTGRESQL: Dialect = psycopg.dialect()  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
+
+
 def through_column_types(item: OptionLeg, dialect: Dialect) -> tuple[Any, ...]:
     """What Core binds for ``position_values(item)``: each column type's bind processor."""
     values = position_values(item)
@@ -49,9 +52,7 @@ def through_column_types(item: OptionLeg, dialect: Dialect) -> tuple[Any, ...]:
     return tuple(bound)
 
 
-@pytest.mark.parametrize(
-    ("dialect", "postgres"), [(sqlite.dialect(), False), (psycopg.dialect(), True)]
-)
+@pytest.mark.parametrize(("dialect", "postgres"), [(sqlite.dialect(), False), (POSTGRESQL, True)])
 def test_driver_rows_are_what_the_column_types_bind(dialect: Dialect, postgres: bool) -> None:
     assert list(_driver_rows(LEGS, postgres)) == [through_column_types(i, dialect) for i in LEGS]
     assert set(_ROW_COLUMNS) == {column.name for column in POSITIONS.columns}

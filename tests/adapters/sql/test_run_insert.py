@@ -3,8 +3,9 @@ databases: the driver SQL is only a faster way to say the same INSERT."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Dialect, insert
@@ -42,7 +43,8 @@ RUNS = [
     ),
 ]
 
-DIALECTS = [pytest.param(sqlite.dialect(), id="sqlite"), pytest.param(psycopg.dialect(), id="pg")]
+POSTGRESQL: Dialect = psycopg.dialect()  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
+DIALECTS = [pytest.param(sqlite.dialect(), id="sqlite"), pytest.param(POSTGRESQL, id="pg")]
 
 
 def core_binds(run: SyncRun, dialect: Dialect) -> tuple[Any, ...]:
@@ -50,7 +52,7 @@ def core_binds(run: SyncRun, dialect: Dialect) -> tuple[Any, ...]:
     values = run_values(run)
     compiled = insert(SYNC_RUNS).compile(dialect=dialect, column_keys=list(values))
     params = compiled.construct_params(values)
-    processors = compiled._bind_processors
+    processors = cast("dict[str, Callable[[Any], Any]]", compiled._bind_processors)  # no tuples
     order = compiled.positiontup or list(params)  # psycopg's pyformat names its parameters
     return tuple(
         processors[name](params[name]) if name in processors else params[name] for name in order

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -57,7 +58,7 @@ def mock_broker(clock: ManualClock, limiter: RateLimiter) -> Iterator[Callable[.
     made: list[TradierBroker] = []
 
     def make(handler: Handler, **options: object) -> TradierBroker:
-        settings: dict[str, object] = {
+        settings: dict[str, Any] = {
             "base_url": BASE_URL,
             "retry": INSTANT,
             "rate_limiter": limiter,
@@ -87,7 +88,7 @@ def server_broker(
     made: list[TradierBroker] = []
 
     def make(**options: object) -> TradierBroker:
-        settings: dict[str, object] = {
+        settings: dict[str, Any] = {
             "base_url": server.base_url,
             "retry": INSTANT,
             "rate_limiter": limiter,

@@ -62,7 +62,7 @@ def test_the_broker_reads_a_body_with_the_collector_paused(
     mock_broker: Callable[..., TradierBroker], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[bool] = []
-    read = broker_module.positions_from_payload
+    read = wire.positions_from_payload  # the function the broker module calls by this name
 
     def spy(payload: Any) -> Any:
         seen.append(gc.isenabled())

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -126,7 +127,7 @@ def test_every_request_carries_a_timeout(mock_broker: MakeBroker) -> None:
     ids=["production by default", "sandbox by flag", "a local server", "an explicit url wins"],
 )
 def test_the_base_url_includes_the_version_path(
-    options: dict[str, object], expected: str | None
+    options: dict[str, Any], expected: str | None
 ) -> None:
     script = Script(ok(positions_body(())))
     with TradierBroker(TOKEN, transport=httpx.MockTransport(script), **options) as broker:
