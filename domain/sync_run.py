@@ -30,3 +30,13 @@ class SyncRun:
     pruned: bool = False
     error: str | None = None
     id: int | None = None
+
+    def __post_init__(self) -> None:
+        # Refused here, not first in the SQL store: the in-memory store would keep a naive time
+        # that the SQL store refuses, and "when did the last good sync happen" would depend on
+        # the machine's clock settings. Any aware time is an instant; the SQL store keeps it
+        # in UTC.
+        for name in ("started_at", "finished_at"):
+            moment = getattr(self, name)
+            if not isinstance(moment, datetime) or moment.utcoffset() is None:
+                raise ValueError(f"{name} must be an aware datetime, got {moment!r}")
