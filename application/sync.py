@@ -205,15 +205,16 @@ class SyncService:
 
     def _record_failure(self, result: SyncResult) -> None:
         """Log the failed attempt in its own transaction; a store that is down cannot, and
-        that must not hide the original failure."""
-        run = SyncRun(
-            account_id=result.account_id,
-            started_at=result.started_at,
-            finished_at=result.finished_at,
-            success=False,
-            error=result.reason,
-        )
+        that must not hide the original failure (nor may a clock whose times no run can hold:
+        the run is built inside the guard too)."""
         try:
+            run = SyncRun(
+                account_id=result.account_id,
+                started_at=result.started_at,
+                finished_at=result.finished_at,
+                success=False,
+                error=result.reason,
+            )
             with self.uow_factory() as uow:
                 uow.sync_runs.record(run)
                 uow.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -187,6 +187,25 @@ def test_a_store_failure_is_a_failed_sync_that_publishes_nothing(
     assert not result.success
     assert result.reason == "store failed: OSError: disk I/O error"
     assert heard == []
+
+
+def test_a_clock_that_breaks_its_promise_fails_the_sync_without_raising(
+    broker: InMemoryBroker, db: InMemoryDatabase, heard: list[PositionEvent]
+) -> None:
+    class NaiveClock:
+        """Answers local naive times: the Clock port promises aware UTC."""
+
+        def now(self) -> datetime:
+            return datetime(2027, 3, 1, 9, 30)  # noqa: DTZ001 - naive on purpose
+
+    result = SyncService(broker, db, NaiveClock()).sync(ACCOUNT)
+    assert not result.success
+    assert result.reason is not None
+    assert "aware" in result.reason
+    assert heard == []
+    with db() as uow:
+        assert uow.positions.all_legs() == []
+        assert uow.sync_runs.last_run(ACCOUNT) is None
 
 
 def test_a_receiver_that_raises_neither_undoes_the_sync_nor_silences_the_others(
