@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.bench_sync import SqliteFloor, clear_store
 from benchmarks.data import ACCOUNT, broker_rows, floor_rows
-from benchmarks.harness import Check, Figure, Section, interleaved, interval_note
+from benchmarks.harness import Check, Figure, Section, floor_interval_note, interleaved
 from legsync.adapters.clock import SystemClock
 from legsync.adapters.sql import SqlStore, upgrade
 from legsync.adapters.tradier import TradierBroker
@@ -121,7 +121,7 @@ def run_e2e(repeats: int, positions: int = POSITIONS) -> Section:
             "(httpx + json.loads) + raw sqlite3 INSERT",
             first.ratio,
             2.0,
-            detail=f"{first.note}; {interval_note(first.samples, first.floor_samples or [])}",
+            detail=f"{first.note}; {floor_interval_note(first)}",
         )
     )
     return section

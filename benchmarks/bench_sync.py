@@ -34,7 +34,14 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
 from benchmarks.data import ACCOUNT, COLUMNS, broker_rows, changed_rows, floor_rows, fresh_rows
-from benchmarks.harness import Check, Figure, Section, interleaved_counts, interval_note
+from benchmarks.harness import (
+    Check,
+    Figure,
+    Section,
+    floor_interval_note,
+    interleaved_counts,
+    interval_note,
+)
 from legsync.adapters.clock import SystemClock
 from legsync.adapters.memory import InMemoryBroker
 from legsync.adapters.sql import SqlStore, upgrade
@@ -462,11 +469,6 @@ def _figure(
     )
 
 
-def _precision(figure: Figure) -> str:
-    assert figure.floor_samples is not None
-    return interval_note(figure.samples, figure.floor_samples)
-
-
 def checks(section: Section, database: str) -> list[Check]:
     """The targets of issue 8 that these figures decide."""
     by_key = {(f.name, f.size): f for f in section.figures if f.section == database}
@@ -477,7 +479,7 @@ def checks(section: Section, database: str) -> list[Check]:
             f"{database}: first sync of 10,000 legs vs raw executemany INSERT",
             None if first is None else first.ratio,
             3.0,
-            detail="" if first is None else _precision(first),
+            detail="" if first is None else floor_interval_note(first),
             skipped="" if first else "10,000 not measured",
         )
     )
@@ -488,7 +490,7 @@ def checks(section: Section, database: str) -> list[Check]:
             None if resync is None else resync.ratio,
             2.0,
             extra_ok=bool(section.facts.get(f"{database} no-change 10000 writes nothing")),
-            detail="" if resync is None else f"{resync.note}; {_precision(resync)}",
+            detail="" if resync is None else f"{resync.note}; {floor_interval_note(resync)}",
             skipped="" if resync else "10,000 not measured",
         )
     )

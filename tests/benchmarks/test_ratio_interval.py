@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import statistics
 
-from benchmarks.harness import interval_note, ratio_interval
+import pytest
+
+from benchmarks.harness import Figure, floor_interval_note, interval_note, ratio_interval
 
 
 def test_samples_that_do_not_vary_give_the_figure_itself() -> None:
@@ -25,3 +27,11 @@ def test_the_same_samples_give_the_same_report() -> None:
     samples, floor = [3.0, 3.5, 2.8, 4.1, 3.3], [1.0, 1.2, 0.9]
     assert interval_note(samples, floor) == interval_note(samples, floor)
     assert interval_note(samples, floor).startswith("90% bootstrap interval")
+
+
+def test_a_figure_is_reported_against_its_floor_and_one_without_a_floor_says_so() -> None:
+    timed = Figure("SQLite", "first sync", 1000, "ms", [20.0] * 3, "INSERT", [10.0] * 3)
+    assert floor_interval_note(timed) == interval_note([20.0] * 3, [10.0] * 3)
+    alone = Figure("peak memory", "first sync", 1000, "MB", [140.0])
+    with pytest.raises(ValueError, match="first sync has no floor"):
+        floor_interval_note(alone)
