@@ -93,22 +93,9 @@ class SqlSyncRunRepository:
 
 
 def run_values(run: SyncRun) -> dict[str, Any]:
-    """The column values of a run's row; ``id`` is left to the database."""
-    return {
-        "account_id": run.account_id,
-        "started_at": run.started_at,
-        "finished_at": run.finished_at,
-        "success": run.success,
-        "synced": run.synced,
-        "opened": run.opened,
-        "changed": run.changed,
-        "unchanged": run.unchanged,
-        "removed": run.removed,
-        "skipped": run.skipped,
-        "errors": run.errors,
-        "pruned": run.pruned,
-        "error": run.error,
-    }
+    """The column values of a run's row; ``id`` is left to the database. Each column holds
+    the ``SyncRun`` field of its name, so the list is the table's, not a copy of it."""
+    return {name: getattr(run, name) for name in _INSERTED}
 
 
 def run_from_row(row: Row[Any]) -> SyncRun:
