@@ -187,9 +187,20 @@ _set_updated_at = OptionLeg.__dict__["updated_at"].__set__
 
 
 def canonical_decimal(value: Decimal) -> str:
-    """The shortest plain text of a Decimal: 450.000 and 450 both give '450', never '4.5E+2'."""
+    """The shortest plain text of a Decimal: 450.000 and 450 both give '450', never '4.5E+2'.
+
+    It is the store's text of a strike (part of a leg's id) and of every amount on SQLite, so
+    it depends on the value alone, never on the thread's decimal context (whose ``capitals``
+    would write ``4.5e+2`` and whose precision might round).
+    """
+    if value.__class__ is Decimal:
+        # The common case, in about half the time of normalizing: a value whose own text is
+        # plain (``5435.00``, ``207.01``, ``-0.50``) loses its trailing zeros as text.
+        text = str(value)
+        if "E" not in text and "e" not in text:
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return "0" if text == "-0" else text
     normal = value.normalize(_EXACT)  # never rounded: the thread's context might, at 28 digits
-    text = str(normal)  # plain already unless the exponent is positive or the value tiny
-    if "E" in text:
-        text = format(normal, "f")  # a third slower than str: only when str is not plain
-    return "0" if text in ("-0", "0") else text
+    text = format(normal, "f")  # plain, whatever the context's capitals
+    return "0" if text == "-0" else text

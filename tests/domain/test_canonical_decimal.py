@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact, Rounded, localcontext
 
 import pytest
 from hypothesis import given
@@ -56,3 +56,24 @@ def test_more_digits_than_the_default_context_keeps_are_kept() -> None:
     digits, and the stored cost would never again equal the broker's."""
     third = Decimal("33.33333333333333333333333333333333")
     assert canonical_decimal(third) == "33.33333333333333333333333333333333"
+
+
+@pytest.mark.parametrize(
+    "value", ["4.5E+2", "1E-7", "450.000", "-0E-8", "33.33333333333333333333333333333333"]
+)
+def test_the_text_does_not_depend_on_the_callers_decimal_context(value: str) -> None:
+    """A caller's context that writes a lowercase exponent, keeps three digits and traps
+    inexact results must not change the text: it is the store's key of a strike."""
+    expected = canonical_decimal(Decimal(value))
+    caller = Context(prec=3, capitals=0, traps=[Inexact, Rounded])
+    with localcontext(caller):
+        assert canonical_decimal(Decimal(value)) == expected
+
+
+class _Shouting(Decimal):
+    def __str__(self) -> str:
+        return "LOUD"
+
+
+def test_a_decimal_subclass_is_written_by_its_value_not_by_its_own_str() -> None:
+    assert canonical_decimal(_Shouting("2.50")) == "2.5"
