@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from legsync.application.collector import collector_paused
@@ -52,6 +52,9 @@ _TRANSIENT_WORDS = re.compile(
 _XML_FAULTSTRING = re.compile(r"<faultstring>(.*?)</faultstring>", re.IGNORECASE | re.DOTALL)
 _XML_ERROR = re.compile(r"<error>(.*?)</error>", re.IGNORECASE | re.DOTALL)
 _HTML_START = ("<!doctype html", "<html", "<head", "<body")
+_PRICES = Context(prec=34, rounding=ROUND_HALF_EVEN)
+"""A midpoint's arithmetic: exact for any real price, and never the caller's thread context
+(whose precision might round a mark before it is stored)."""
 
 
 class WireError(ValueError):
@@ -390,7 +393,7 @@ def _mark(row: Mapping[str, Any]) -> Decimal:
     low, high = _decimal(bid, "bid"), _decimal(ask, "ask")
     if low < 0 or high < low:
         raise WireError(f"bid {low} and ask {high} are not a market")
-    return (low + high) / 2
+    return _PRICES.divide(_PRICES.add(low, high), 2)
 
 
 # --- accounts --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, localcontext
 
 import pytest
 
@@ -302,6 +302,15 @@ def test_a_contract_that_has_not_traded_is_marked_at_the_midpoint() -> None:
         }
     )
     assert quotes_from_payload(payload, [CALL]).prices == {CALL: Decimal("0.005")}
+
+
+def test_a_midpoint_is_exact_whatever_the_callers_decimal_context() -> None:
+    """A caller's thread context of two digits must not round a mark to 1.2 and leave it in
+    the store."""
+    payload = quotes({"symbol": CALL, "last": None, "bid": "1.23", "ask": "1.24"})
+    with localcontext(Context(prec=2, traps=[Inexact])):
+        prices = quotes_from_payload(payload, [CALL]).prices
+    assert prices == {CALL: Decimal("1.235")}
 
 
 def test_unknown_symbols_are_reported_unmatched_whether_one_or_many() -> None:
