@@ -144,6 +144,9 @@ class SyncService:
                 stored = uow.positions.stored_legs(account_id)
                 now = self.clock.now()
                 plan = plan_sync(snapshot, stored, now, marks)
+                # The plan keeps nothing of the stored records: free them while the collector
+                # is still paused, or its first pass would walk every one of them for nothing.
+                del stored
                 # Published only after the commit, below; built only if someone listens or asks.
                 events = SyncEvents(partial(_events, plan, now))
                 if dry_run:
