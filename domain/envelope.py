@@ -111,7 +111,10 @@ class SpreadEnvelope:
     @property
     def net_credit_per_spread(self) -> Decimal | None:
         """The signed premium of one spread in dollars (per share times the multiplier)."""
-        return None if self.net_credit is None else self.net_credit * CONTRACT_MULTIPLIER
+        # Read in the caller's context, so computed in ours: exact, whatever theirs rounds.
+        if self.net_credit is None:
+            return None
+        return _EXACT.multiply(self.net_credit, CONTRACT_MULTIPLIER)
 
     @property
     def defined_risk(self) -> bool:

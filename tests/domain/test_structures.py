@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, localcontext
 
 import pytest
 
@@ -318,6 +318,16 @@ def test_the_envelope_says_per_share_premium_and_whole_dollars_per_spread() -> N
     assert envelope.net_credit == Decimal("0.65")
     assert envelope.net_credit_per_spread == Decimal("65")
     assert envelope.defined_risk
+
+
+def test_the_premium_per_spread_is_exact_whatever_the_callers_decimal_context() -> None:
+    (spread,) = classify(
+        [held("SPY240119P00400000", -2, "155.57"), held("SPY240119P00395000", 2, "90")]
+    )
+    envelope = compute_spread_envelope(spread)
+    with localcontext(Context(prec=2, traps=[Inexact])):
+        per_spread = envelope.net_credit_per_spread
+    assert per_spread == Decimal("65.57")
 
 
 def test_a_missing_cost_basis_makes_the_premium_and_what_depends_on_it_unknown() -> None:
