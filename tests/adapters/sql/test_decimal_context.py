@@ -130,7 +130,7 @@ def test_a_sync_under_a_hostile_decimal_context_stores_the_brokers_values_exactl
     assert stored(store) == EXPECTED
 
 
-def test_the_values_equal_those_of_a_sync_in_the_default_context(
+def test_a_resync_under_a_hostile_context_finds_a_default_syncs_legs_unchanged(
     service: SyncService, store: SqlStore
 ) -> None:
     result = service.sync(ACCOUNT, marks=True)
