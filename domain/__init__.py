@@ -9,6 +9,7 @@ from .events import PositionEvent, PositionRemoved, PositionSynced
 from .legs import MAX_CONTRACTS, LegKey, OptionLeg, amount_fits, canonical_decimal
 from .occ import InvalidOccSymbol, OccSymbol, parse_occ_symbol
 from .snapshot import BrokerPosition, BrokerSnapshot
+from .stock import StockPosition
 from .stored import LegRecord, StoredLegs
 from .sync_run import SyncRun
 from .trades import Trade, TradeLeg
@@ -29,6 +30,7 @@ __all__ = [
     "PositionRemoved",
     "PositionSynced",
     "Side",
+    "StockPosition",
     "StoredLegs",
     "SyncRun",
     "Trade",
