@@ -4,22 +4,33 @@ Plain Python only (dataclasses, enums, Decimal, date): no I/O, no clock, no fram
 import of any other legsync layer.
 """
 
+from .claims import LegClaims, claims_on_legs, contract_ratios, contracts_claimed
 from .enums import OptionType, Origin, Side, TradeStatus
 from .events import PositionEvent, PositionRemoved, PositionSynced
-from .legs import MAX_CONTRACTS, LegKey, OptionLeg, amount_fits, canonical_decimal
+from .legs import (
+    MAX_CONTRACTS,
+    LegKey,
+    OptionLeg,
+    amount_fits,
+    canonical_decimal,
+    cost_basis_per_contract,
+)
 from .occ import InvalidOccSymbol, OccSymbol, parse_occ_symbol
 from .snapshot import BrokerPosition, BrokerSnapshot
 from .stock import StockPosition
-from .stored import LegRecord, StoredLegs
-from .sync_run import SyncRun
-from .trades import Trade, TradeLeg
+from .stored import ContractSide, LegRecord, StoredLegs
+from .sync_run import SyncCounts, SyncRun
+from .trades import InvalidTrade, Trade, TradeLeg, check_new_trade
 from .underlying import underlying_for_root
 
 __all__ = [
     "MAX_CONTRACTS",
     "BrokerPosition",
     "BrokerSnapshot",
+    "ContractSide",
     "InvalidOccSymbol",
+    "InvalidTrade",
+    "LegClaims",
     "LegKey",
     "LegRecord",
     "OccSymbol",
@@ -32,12 +43,18 @@ __all__ = [
     "Side",
     "StockPosition",
     "StoredLegs",
+    "SyncCounts",
     "SyncRun",
     "Trade",
     "TradeLeg",
     "TradeStatus",
     "amount_fits",
     "canonical_decimal",
+    "check_new_trade",
+    "claims_on_legs",
+    "contract_ratios",
+    "contracts_claimed",
+    "cost_basis_per_contract",
     "parse_occ_symbol",
     "underlying_for_root",
 ]

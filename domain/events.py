@@ -14,20 +14,13 @@ from .legs import OptionLeg
 __all__ = ["PositionEvent", "PositionRemoved", "PositionSynced"]
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class PositionSynced:
     """A leg was opened (``previous`` is None) or its data changed (``previous`` holds the old)."""
 
     leg: OptionLeg
     previous: OptionLeg | None
     occurred_at: datetime
-
-    def __init__(self, leg: OptionLeg, previous: OptionLeg | None, occurred_at: datetime) -> None:
-        # A first sync builds one per leg: writing the slots directly costs half the generated
-        # frozen __init__ (which goes through object.__setattr__ per field).
-        _set_leg(self, leg)
-        _set_previous(self, previous)
-        _set_occurred_at(self, occurred_at)
 
     @property
     def opened(self) -> bool:
@@ -41,9 +34,5 @@ class PositionRemoved:
     leg: OptionLeg
     occurred_at: datetime
 
-
-_set_leg = PositionSynced.__dict__["leg"].__set__
-_set_previous = PositionSynced.__dict__["previous"].__set__
-_set_occurred_at = PositionSynced.__dict__["occurred_at"].__set__
 
 PositionEvent = PositionSynced | PositionRemoved

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from datetime import date, datetime, timedelta
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 from typing import NamedTuple, TypeGuard
 
 from .enums import OptionType, Side
 from .occ import OccSymbol
 from .underlying import underlying_for_root
 
-__all__ = ["MAX_CONTRACTS", "LegKey", "OptionLeg", "amount_fits", "canonical_decimal"]
+__all__ = [
+    "MAX_CONTRACTS",
+    "LegKey",
+    "OptionLeg",
+    "amount_fits",
+    "canonical_decimal",
+    "cost_basis_per_contract",
+]
 
 MAX_CONTRACTS = 2**31 - 1
 """The most contracts one leg can hold: what the store's ``quantity`` column holds on every
@@ -49,7 +56,7 @@ class LegKey(NamedTuple):
 
     @property
     def occ(self) -> OccSymbol:
-        return tuple.__new__(OccSymbol, (self.root, self.expiration, self.option_type, self.strike))
+        return OccSymbol(self.root, self.expiration, self.option_type, self.strike)
 
     def as_id(self) -> str:
         """A deterministic text id for the store: equal keys always give the same id."""
@@ -65,13 +72,13 @@ class LegKey(NamedTuple):
         )
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class OptionLeg:
     """One option contract held long or short in one account, as the broker last reported it.
 
     ``quantity`` is whole contracts and never negative: the direction lives in ``side``.
     ``updated_at`` moves only when the leg's data changes, so it says when the position last
-    changed, not when it was last looked at.
+    changed, not when it was last looked at. Every leg is checked as it is built.
     """
 
     account_id: str
@@ -82,54 +89,28 @@ class OptionLeg:
     last_price: Decimal | None
     updated_at: datetime
 
-    def __init__(
-        self,
-        account_id: str,
-        occ: OccSymbol,
-        side: Side,
-        quantity: int,
-        cost_basis_per_contract: Decimal | None,
-        last_price: Decimal | None,
-        updated_at: datetime,
-    ) -> None:
-        # Every leg is checked as it is built. A sync builds one per broker row and one per
-        # stored row, so the checks run on the arguments and the values go straight into the
-        # slots: the generated frozen __init__ and a __post_init__ cost three times as much.
-        if not isinstance(account_id, str) or not account_id:
-            raise ValueError(f"account_id must be a non-empty string, got {account_id!r}")
-        if not isinstance(occ, OccSymbol):
-            raise TypeError(f"occ must be an OccSymbol, got {type(occ).__name__}")
-        if not isinstance(side, Side):
-            raise TypeError(f"side must be a Side, got {side!r}")
-        if type(quantity) is not int or not 0 <= quantity <= MAX_CONTRACTS:
+    def __post_init__(self) -> None:
+        if not isinstance(self.account_id, str) or not self.account_id:
+            raise ValueError(f"account_id must be a non-empty string, got {self.account_id!r}")
+        if not isinstance(self.occ, OccSymbol):
+            raise TypeError(f"occ must be an OccSymbol, got {type(self.occ).__name__}")
+        if not isinstance(self.side, Side):
+            raise TypeError(f"side must be a Side, got {self.side!r}")
+        if type(self.quantity) is not int or not 0 <= self.quantity <= MAX_CONTRACTS:
             raise ValueError(
-                f"quantity must be a whole number from 0 to {MAX_CONTRACTS}, got {quantity!r}"
+                f"quantity must be a whole number from 0 to {MAX_CONTRACTS}, got {self.quantity!r}"
             )
-        if cost_basis_per_contract is not None and not isinstance(cost_basis_per_contract, Decimal):
-            raise TypeError(
-                "cost_basis_per_contract must be a Decimal or None, "
-                f"got {type(cost_basis_per_contract).__name__}"
-            )
-        if last_price is not None and not isinstance(last_price, Decimal):
-            raise TypeError(
-                f"last_price must be a Decimal or None, got {type(last_price).__name__}"
-            )
-        if updated_at.tzinfo is not UTC and updated_at.utcoffset() != _ZERO:  # UTC: known 0
-            raise ValueError(f"updated_at must be an aware UTC datetime, got {updated_at!r}")
-        _set_account_id(self, account_id)
-        _set_occ(self, occ)
-        _set_side(self, side)
-        _set_quantity(self, quantity)
-        _set_cost_basis_per_contract(self, cost_basis_per_contract)
-        _set_last_price(self, last_price)
-        _set_updated_at(self, updated_at)
+        for name in ("cost_basis_per_contract", "last_price"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                raise TypeError(f"{name} must be a Decimal or None, got {type(value).__name__}")
+        if self.updated_at.utcoffset() != timedelta(0):
+            raise ValueError(f"updated_at must be an aware UTC datetime, got {self.updated_at!r}")
 
     @property
     def key(self) -> LegKey:
         root, expiration, option_type, strike = self.occ
-        return tuple.__new__(
-            LegKey, (self.account_id, root, expiration, option_type, strike, self.side)
-        )
+        return LegKey(self.account_id, root, expiration, option_type, strike, self.side)
 
     @property
     def symbol(self) -> str:
@@ -163,27 +144,26 @@ class OptionLeg:
     def same_position_as(self, other: OptionLeg) -> bool:
         """Whether two readings of a leg hold the same data, whatever their timestamps."""
         return (
-            # The key's parts, compared without building the two keys.
-            self.occ == other.occ
-            and self.side == other.side
-            and self.account_id == other.account_id
+            self.key == other.key
             and self.quantity == other.quantity
             and self.cost_basis_per_contract == other.cost_basis_per_contract
             and self.last_price == other.last_price
         )
 
 
-_ZERO = timedelta(0)
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_MONEY = Context(prec=34, rounding=ROUND_HALF_EVEN)
+"""Division of money: exact whenever the quotient terminates within 34 digits, which covers
+every real cost basis; otherwise rounded half-even, never through a float, and never in the
+caller's thread context."""
 
-# The slots' own setters: a frozen leg's fields are written once, by __init__, through these.
-_set_account_id = OptionLeg.__dict__["account_id"].__set__
-_set_occ = OptionLeg.__dict__["occ"].__set__
-_set_side = OptionLeg.__dict__["side"].__set__
-_set_quantity = OptionLeg.__dict__["quantity"].__set__
-_set_cost_basis_per_contract = OptionLeg.__dict__["cost_basis_per_contract"].__set__
-_set_last_price = OptionLeg.__dict__["last_price"].__set__
-_set_updated_at = OptionLeg.__dict__["updated_at"].__set__
+
+def cost_basis_per_contract(cost_basis: Decimal | None, contracts: int) -> Decimal | None:
+    """``abs(cost_basis) / contracts``: the broker's total includes the x100 multiplier, and the
+    sign of a short's cost basis is not documented, so only the magnitude is kept."""
+    if cost_basis is None:
+        return None
+    return _MONEY.divide(cost_basis.copy_abs(), Decimal(contracts))
 
 
 def canonical_decimal(value: Decimal) -> str:
@@ -193,14 +173,5 @@ def canonical_decimal(value: Decimal) -> str:
     it depends on the value alone, never on the thread's decimal context (whose ``capitals``
     would write ``4.5e+2`` and whose precision might round).
     """
-    if value.__class__ is Decimal:
-        # The common case, in about half the time of normalizing: a value whose own text is
-        # plain (``5435.00``, ``207.01``, ``-0.50``) loses its trailing zeros as text.
-        text = str(value)
-        if "E" not in text and "e" not in text:
-            if "." in text:
-                text = text.rstrip("0").rstrip(".")
-            return "0" if text == "-0" else text
-    normal = value.normalize(_EXACT)  # never rounded: the thread's context might, at 28 digits
-    text = format(normal, "f")  # plain, whatever the context's capitals
+    text = format(value.normalize(_EXACT), "f")  # never rounded, plain whatever the capitals
     return "0" if text == "-0" else text

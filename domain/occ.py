@@ -2,15 +2,11 @@
 
 Two spellings are accepted and nothing else: Tradier's compact form (``SPY240119C00450000``)
 and the 21-character OSI form whose root is padded with spaces to six characters
-(``SPY   240119C00450000``). The parser reads from the right, since the root's length varies.
-
-The parser is on the hot path of every sync (one call per broker row), so the accepting path is
-three slices and three dictionary lookups in caches of parts (roots, expirations, strikes) that
-the strict path has already accepted; the strict path, taken by every part seen for the first
-time and by every rejection, is slow on purpose and explains exactly what is wrong.
+(``SPY   240119C00450000``). The parser reads from the right, since the root's length varies,
+and every rejection explains exactly what is wrong.
 
 Strikes are computed in a private decimal context, so a caller's context (a low precision, a
-trapped ``Inexact``) can neither round a strike nor leave a rounded one in the shared caches.
+trapped ``Inexact``) can never round a strike.
 """
 
 from __future__ import annotations
@@ -18,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Context, Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from .enums import OptionType
@@ -31,33 +28,20 @@ _MAX_STRIKE_UNITS = 99_999_999
 _PADDED_LENGTH = 21
 _MAX_ROOT_LENGTH = 6
 _SHOWN_INPUT = 40
-_CACHE_LIMIT = 1 << 16
+_REMEMBERED_SYMBOLS = 16_384
+"""How many parsed symbols :func:`parse_occ_symbol` keeps (see there): the contracts of an account
+of ten thousand legs, a few megabytes at most."""
 
 # Every strike fits in eight digits, far below this context's 28: its arithmetic is exact.
 _EXACT = Context()
 _THOUSAND = Decimal(STRIKE_SCALE)
 _MAX_STRIKE = _EXACT.divide(Decimal(_MAX_STRIKE_UNITS), _THOUSAND)
 _STRIKE_STEP = _EXACT.divide(Decimal(1), _THOUSAND)
-# Used only to explain a rejection: splits any text into the four parts a symbol would have.
+# Splits any text into the four parts a symbol would have, so that each can be judged alone.
 _SHAPE = re.compile(
     r"(?P<head>.*?)(?P<ymd>[0-9]{6})(?P<letter>[A-Za-z])(?P<strike>.*)", re.DOTALL | re.ASCII
 )
 _TYPES = {"C": OptionType.CALL, "P": OptionType.PUT}
-
-# Caches of the parts that repeat across symbols: roots, expirations and strikes are few compared
-# with the symbols built from them. Each is keyed by the exact slice of the text that the fast path
-# looks up (the root with its padding, "SPY   " or "SPY"; the expiration with its type letter,
-# "240119C"; the eight strike digits), and only the parts of a symbol that the strict path has
-# accepted whole are stored. The three slices cover the text, so three hits are a validation.
-_roots: dict[str, str] = {}
-_expirations: dict[str, tuple[date, OptionType]] = {}
-_strikes: dict[str, Decimal] = {}
-# Module constants rather than literals: Python 3.11 would build a slice object, or look up
-# tuple.__new__, on every call (together about a tenth of the fast path).
-_new_tuple = tuple.__new__
-_ROOT_PART = slice(None, -15)
-_EXPIRATION_PART = slice(-15, -8)
-_STRIKE_PART = slice(-8, None)
 
 
 class InvalidOccSymbol(ValueError):
@@ -72,9 +56,9 @@ class InvalidOccSymbol(ValueError):
 class OccSymbol(NamedTuple):
     """One option contract as the OCC names it.
 
-    A named tuple rather than a dataclass: it is created once per broker row on the sync's hot
-    path, and a tuple is built several times faster while being just as immutable and hashable.
-    Construct it directly only from trusted parts; :meth:`create` validates them.
+    A named tuple (ADR 0003): immutable, hashable, ordered as its parts, and unpacked as
+    ``root, expiration, option_type, strike``. Construct it directly only from trusted parts;
+    :meth:`create` validates them.
     """
 
     root: str
@@ -138,24 +122,25 @@ def _strike_units(strike: object) -> int | None:
 
 
 def parse_occ_symbol(text: str) -> OccSymbol:
-    """Parse a compact or 21-character padded OCC symbol, or raise :class:`InvalidOccSymbol`."""
-    # Only an exact str: a subclass may slice or compare as it likes, and bytes would be compared
-    # with the str keys (a BytesWarning under ``python -b``). Texts shorter than 16 characters
-    # give an empty root or short keys, which no cache holds.
+    """Parse a compact or 21-character padded OCC symbol, or raise :class:`InvalidOccSymbol`.
+
+    A sync parses every broker row's symbol and every stored leg's, the same few hundred texts
+    on every cycle, so the symbols of exact ``str`` inputs are remembered (a bounded LRU): the
+    second parse of a text is a lookup. Rejections are never remembered, and a ``str``
+    subclass, which may hash and compare as it likes, is always parsed afresh from its text.
+    """
     if type(text) is str:
-        try:
-            root = _roots[text[_ROOT_PART]]
-            expiration, option_type = _expirations[text[_EXPIRATION_PART]]
-            strike = _strikes[text[_STRIKE_PART]]
-        except KeyError:
-            pass  # a part not seen before, or not valid: the strict path decides
-        else:
-            return _new_tuple(OccSymbol, (root, expiration, option_type, strike))
-    return _parse_slowly(text)
+        return _parse_remembered(text)
+    return _parse(text)
 
 
-def _parse_slowly(text: object) -> OccSymbol:
-    """Validate every part, fill the caches, and either return the symbol or say what is wrong."""
+@lru_cache(maxsize=_REMEMBERED_SYMBOLS)
+def _parse_remembered(text: str) -> OccSymbol:
+    return _parse(text)
+
+
+def _parse(text: object) -> OccSymbol:
+    """Validate every part and return the symbol, or say what is wrong."""
     if type(text) is not str:
         if not issubclass(type(text), str):  # type(), not isinstance(): __class__ can lie
             raise InvalidOccSymbol(text, f"expected a str, got {type(text).__name__}")
@@ -182,16 +167,7 @@ def _parse_slowly(text: object) -> OccSymbol:
         raise InvalidOccSymbol(text, f"strike {_show(digits)} must be eight digits")
     if len(digits) != 8:
         raise InvalidOccSymbol(text, f"strike {_show(digits)} has {len(digits)} digits, expected 8")
-    expiration = _expiration(text, ymd)
-    strike = _strike(text, digits)
-    option_type = _TYPES[letter]
-    if len(_roots) < _CACHE_LIMIT:
-        _roots[text[_ROOT_PART]] = root
-    if len(_expirations) < _CACHE_LIMIT:
-        _expirations[text[_EXPIRATION_PART]] = (expiration, option_type)
-    if len(_strikes) < _CACHE_LIMIT:
-        _strikes[text[_STRIKE_PART]] = strike
-    return tuple.__new__(OccSymbol, (root, expiration, option_type, strike))
+    return OccSymbol(root, _expiration(text, ymd), _TYPES[letter], _strike(text, digits))
 
 
 def _root(text: str, head: str) -> str:

@@ -6,42 +6,50 @@ where the two meet, and it leans towards doing nothing whenever they disagree:
 - A trade's legs are found by account, OCC contract and side, never by the broker order id the
   trade was opened with (orders get replaced, positions get merged).
 - An exit never asks for more spreads than every leg can cover: the minimum over the legs of
-  contracts held divided by the per-spread ratio, capped by the trade's quantity, and zero when
-  a leg is missing, the trade is unmanaged or closed, or the mirror is not fresh.
+  the contracts available to the trade (:mod:`legsync.domain.claims`) divided by the per-spread
+  ratio, capped by the trade's quantity, and zero when a leg is missing, the trade is
+  unmanaged or closed, or the mirror is not fresh.
 - Phantoms (nothing held) and partial trades (a leg missing or short) are judged only for
   managed open trades, and only against a fresh mirror (see :func:`mirror_state`).
-- Two managed trades may expect the same contracts. Exits are then sized in trade-id order
-  (:func:`legs_left_for`), so that all the exits together never ask for more than is held,
-  and ``check`` reports the contracts claimed more than once (:func:`overclaimed_contracts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from .claims import LegClaims, contract_ratios
 from .enums import Side
 from .legs import OptionLeg
 from .occ import OccSymbol
+from .stored import ContractSide
 from .sync_run import SyncRun
 from .trades import Trade
 
 __all__ = [
+    "DEFAULT_MAX_MIRROR_AGE",
     "LegHolding",
     "MirrorState",
-    "Overclaim",
     "SpreadPositions",
     "TradeHealth",
     "TradeJudgement",
     "exit_quantity",
     "judge_managed_trades",
-    "legs_left_for",
     "mirror_state",
-    "overclaimed_contracts",
     "spread_positions_for_trade",
 ]
+
+
+DEFAULT_MAX_MIRROR_AGE = timedelta(minutes=15)
+"""How old a mirror's last good sync may be before nothing is judged or exited from it.
+
+A watch loop syncs every minute, and backs off to at most 15 minutes while the broker fails:
+a live engine's mirror that is older than that has missed a fill, an assignment or an expiry
+the engine would size an exit from. Long enough that a few failed reads in a row do not stop
+the engine, short enough that a mirror nobody refreshes stops it the same trading session.
+"""
 
 
 class MirrorState(StrEnum):
@@ -88,7 +96,7 @@ def mirror_state(
         return MirrorState.NEVER_SYNCED
     if not last_run.success:
         return MirrorState.LAST_SYNC_FAILED
-    if last_run.errors or not last_run.pruned:
+    if last_run.counts.errors or not last_run.pruned:
         return MirrorState.LAST_SYNC_INCOMPLETE
     if max_age is not None:
         if now is None or now.utcoffset() != timedelta(0):
@@ -191,12 +199,8 @@ def spread_positions_for_trade(trade: Trade, legs: Iterable[OptionLeg]) -> Sprea
         if (leg.occ, leg.side) in held:
             raise ValueError(f"leg {leg.key.as_id()} appears more than once; each leg is one row")
         held[leg.occ, leg.side] = leg
-    ratios: dict[tuple[OccSymbol, Side], int] = {}
-    for expected in trade.legs:
-        contract = (expected.occ, expected.side)
-        ratios[contract] = ratios.get(contract, 0) + expected.ratio
     holdings = []
-    for (occ, side), ratio in ratios.items():
+    for (occ, side), ratio in contract_ratios(trade).items():
         found = held.get((occ, side))
         holdings.append(
             LegHolding(
@@ -211,96 +215,25 @@ def spread_positions_for_trade(trade: Trade, legs: Iterable[OptionLeg]) -> Sprea
     return SpreadPositions(trade=trade, holdings=tuple(holdings))
 
 
-def exit_quantity(trade: Trade, legs: Iterable[OptionLeg], *, mirror_fresh: bool) -> int:
-    """How many spreads of ``trade`` may be closed now.
+def exit_quantity(
+    trade: Trade, claims: Mapping[ContractSide, LegClaims], *, mirror_fresh: bool
+) -> int:
+    """How many spreads of ``trade`` may be closed now, given the account's claims
+    (:func:`~legsync.domain.claims.claims_on_legs` over the mirror's legs and the open trades).
 
-    The minimum over the trade's legs of (contracts held // contracts per spread), capped by
-    the trade's quantity. Zero when the mirror is not fresh, the trade is unmanaged or not
-    open, or any leg is missing: closing what is not held would open a new position instead.
+    The minimum over the trade's legs of (contracts available to it // contracts per spread),
+    capped by the trade's quantity. Zero when the mirror is not fresh, the trade is unmanaged
+    or not open, or any leg is missing or over-claimed: closing what is not held, or what may
+    be another trade's, would open a new position instead.
     """
     if not mirror_fresh or not trade.is_managed or not trade.is_open:
         return 0
-    positions = spread_positions_for_trade(trade, legs)
-    if positions.missing:
-        return 0
-    return min(positions.spreads_held, trade.quantity)
-
-
-def _claims(trade: Trade) -> dict[tuple[OccSymbol, Side], int]:
-    """Contracts a trade expects to hold, per contract and side (quantity x ratio)."""
-    claims: dict[tuple[OccSymbol, Side], int] = {}
-    for expected in trade.legs:
-        contract = (expected.occ, expected.side)
-        claims[contract] = claims.get(contract, 0) + expected.ratio * trade.quantity
-    return claims
-
-
-def _engine_trades(trades: Iterable[Trade], account_id: str) -> list[Trade]:
-    """The account's managed open trades, in the order exits are sized: by id."""
-    return sorted(
-        (t for t in trades if t.account_id == account_id and t.is_managed and t.is_open),
-        key=lambda t: (t.id is None, t.id or 0),
-    )
-
-
-def legs_left_for(
-    trade: Trade, trades: Iterable[Trade], legs: Iterable[OptionLeg]
-) -> list[OptionLeg]:
-    """The legs, less what the managed open trades ahead of ``trade`` (lower ids) claim.
-
-    Sizing each exit against what is left after the trades before it means the exits of all
-    managed trades together never exceed what the broker holds of any contract, even when two
-    trades expect the same contracts.
-    """
-    taken: dict[tuple[OccSymbol, Side], int] = {}
-    for other in _engine_trades(trades, trade.account_id):
-        if other.id == trade.id and other.id is not None:
-            break
-        for contract, count in _claims(other).items():
-            taken[contract] = taken.get(contract, 0) + count
-    left = []
-    for leg in legs:
-        rest = leg.quantity - taken.get((leg.occ, leg.side), 0)
-        if rest > 0:
-            left.append(leg if rest == leg.quantity else replace(leg, quantity=rest))
-    return left
-
-
-@dataclass(frozen=True, slots=True)
-class Overclaim:
-    """A contract the managed open trades together expect more of than the broker holds."""
-
-    occ: OccSymbol
-    side: Side
-    held: int
-    claimed: int
-    trade_ids: tuple[int | None, ...]
-
-    @property
-    def reason(self) -> str:
-        ids = ", ".join(str(i) for i in self.trade_ids)
-        return (
-            f"{self.side.value} {self.occ.format()}: trades {ids} expect {self.claimed}, "
-            f"{self.held} held"
-        )
-
-
-def overclaimed_contracts(
-    trades: Iterable[Trade], legs: Iterable[OptionLeg], account_id: str
-) -> tuple[Overclaim, ...]:
-    """Contracts claimed by more than one managed open trade beyond what is held."""
-    held = {(leg.occ, leg.side): leg.quantity for leg in legs if leg.account_id == account_id}
-    claimed: dict[tuple[OccSymbol, Side], int] = {}
-    claimants: dict[tuple[OccSymbol, Side], list[int | None]] = {}
-    for trade in _engine_trades(trades, account_id):
-        for contract, count in _claims(trade).items():
-            claimed[contract] = claimed.get(contract, 0) + count
-            claimants.setdefault(contract, []).append(trade.id)
-    return tuple(
-        Overclaim(occ, side, held.get((occ, side), 0), count, tuple(claimants[occ, side]))
-        for (occ, side), count in sorted(claimed.items(), key=lambda item: item[0])
-        if len(claimants[occ, side]) > 1 and count > held.get((occ, side), 0)
-    )
+    spreads = trade.quantity
+    for held, ratio in contract_ratios(trade).items():
+        leg = claims.get(held)
+        available = 0 if leg is None else leg.available_to(trade)
+        spreads = min(spreads, available // ratio)
+    return spreads
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,18 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
 
 __all__ = ["BrokerPosition", "BrokerSnapshot"]
 
 
-class BrokerPosition(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class BrokerPosition:
     """One row of the broker's positions: a symbol, a signed quantity, a total cost basis.
 
-    A named tuple rather than a dataclass, like :class:`~legsync.domain.OccSymbol`: a broker
-    adapter builds one per row of every read, and a tuple is built in half the time. (The
-    cyclic collector still walks it while it lives: CPython untracks only exact tuples.) Change
-    one with ``row._replace(quantity=...)``.
+    Typed as the broker adapter read it, not yet checked: whether the row is an option leg,
+    stock or garbage is the sync's decision (``dataclasses.replace`` changes one field).
     """
 
     symbol: str

@@ -54,7 +54,7 @@ class StockPosition:
     @property
     def shares(self) -> Decimal:
         """How many shares, whatever the side."""
-        return abs(self.quantity)
+        return self.quantity.copy_abs()
 
     def same_position_as(self, other: StockPosition) -> bool:
         """Whether two readings hold the same data, whatever their timestamps."""

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["SyncRun"]
+__all__ = ["SyncCounts", "SyncRun"]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncCounts:
+    """What one sync did to one account's legs, and how many broker rows it could not use."""
+
+    opened: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: int = 0
+    errors: int = 0
+
+    @property
+    def synced(self) -> int:
+        """The legs the broker holds that the mirror now holds too."""
+        return self.opened + self.changed + self.unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +37,7 @@ class SyncRun:
     started_at: datetime
     finished_at: datetime
     success: bool
-    synced: int = 0
-    opened: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    skipped: int = 0
-    errors: int = 0
+    counts: SyncCounts = field(default_factory=SyncCounts)
     pruned: bool = False
     error: str | None = None
     id: int | None = None

@@ -7,14 +7,20 @@ trade; only a person (or the import command) decides what the engine manages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from .enums import Origin, Side, TradeStatus
 from .occ import OccSymbol
+from .underlying import underlying_for_root
 
-__all__ = ["Trade", "TradeLeg"]
+__all__ = ["InvalidTrade", "Trade", "TradeLeg", "check_new_trade"]
+
+
+class InvalidTrade(ValueError):
+    """A trade a person asked to record cannot be; the message says what is wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +79,34 @@ class Trade:
     @property
     def is_open(self) -> bool:
         return self.status is TradeStatus.OPEN
+
+
+def check_new_trade(
+    account_id: str, legs: Sequence[TradeLeg], quantity: int, entry_price: Decimal | None
+) -> str:
+    """The underlying of a trade about to be recorded, or :class:`InvalidTrade` saying why it
+    cannot be: an empty account, no legs, a quantity below 1, an entry price that is not a
+    finite Decimal, one contract and side named twice, or legs on more than one underlying."""
+    if not isinstance(account_id, str) or not account_id.strip():
+        raise InvalidTrade(f"a trade needs an account id, got {account_id!r}")
+    if not legs:
+        raise InvalidTrade("a trade needs at least one leg")
+    if type(quantity) is not int or quantity < 1:
+        raise InvalidTrade(
+            f"a trade's quantity is a whole number of spreads >= 1, got {quantity!r}"
+        )
+    if entry_price is not None and not (
+        isinstance(entry_price, Decimal) and entry_price.is_finite()
+    ):
+        raise InvalidTrade(f"entry_price must be a finite Decimal, got {entry_price!r}")
+    seen: set[tuple[OccSymbol, Side]] = set()
+    for leg in legs:
+        if (leg.occ, leg.side) in seen:
+            raise InvalidTrade(
+                f"{leg.side.value} {leg.occ.format()} is named twice; give it once with a ratio"
+            )
+        seen.add((leg.occ, leg.side))
+    underlyings = sorted({underlying_for_root(leg.occ.root) for leg in legs})
+    if len(underlyings) != 1:
+        raise InvalidTrade(f"a trade's legs share one underlying, got {', '.join(underlyings)}")
+    return underlyings[0]

@@ -21,14 +21,8 @@ _ROOT_UNDERLYINGS = {
     "BRKA": "BRK/A",
 }
 
-_known: dict[str, str] = {}
-
 
 def underlying_for_root(root: str) -> str:
     """The underlying symbol for an OCC root: SPXW -> SPX, AAPL1 -> AAPL, BRKB -> BRK/B."""
-    underlying = _known.get(root)
-    if underlying is None:
-        stem = root.rstrip("0123456789") or root
-        underlying = _ROOT_UNDERLYINGS.get(stem, stem)
-        _known[root] = underlying
-    return underlying
+    stem = root.rstrip("0123456789") or root
+    return _ROOT_UNDERLYINGS.get(stem, stem)

@@ -7,30 +7,12 @@ else; every rejection is an InvalidOccSymbol whose message names the input and w
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-import legsync.domain.occ as occ_module
 from legsync.domain import InvalidOccSymbol, OccSymbol, OptionType, parse_occ_symbol
-
-CACHES = ("_roots", "_expirations", "_strikes")
-
-
-@contextmanager
-def empty_caches() -> Iterator[None]:
-    """Parse as if for the first time, then put the module's caches back as they were."""
-    saved = {name: getattr(occ_module, name) for name in CACHES}
-    try:
-        for name in CACHES:
-            setattr(occ_module, name, {})
-        yield
-    finally:
-        for name, cache in saved.items():
-            setattr(occ_module, name, cache)
 
 
 def occ(root: str, day: date, option_type: OptionType, strike: str) -> OccSymbol:
@@ -128,8 +110,8 @@ def test_a_whole_strike_is_spelled_without_decimals() -> None:
 
 def test_the_strike_does_not_depend_on_the_callers_decimal_context() -> None:
     strict = decimal.Context(prec=3, traps=[decimal.Inexact, decimal.Rounded])
-    with decimal.localcontext(strict), empty_caches():
-        assert parse_occ_symbol("SPY240119C99999999").strike == Decimal("99999.999")
+    with decimal.localcontext(strict):
+        assert parse_occ_symbol("SPY240119C99999998").strike == Decimal("99999.998")
     assert parse_occ_symbol("SPY240119C99999999").strike == Decimal("99999.999")
 
 
@@ -366,23 +348,13 @@ def test_the_error_is_a_value_error_carrying_the_input_and_the_reason() -> None:
     assert raised.value.reason == "strike '0045000' has 7 digits, expected 8"
 
 
-# The caches behind the fast path
+# What is remembered
 
 
-def test_a_part_seen_in_a_rejected_symbol_does_not_let_a_bad_symbol_through() -> None:
-    with empty_caches():
-        parse_occ_symbol("SPY240119C00450000")
-        rejection("SPY  240119C004500000")  # 21 characters, but the strike has nine digits
-        message = rejection("SPY  240119C00450000")  # the same five-character head, 20 long
-        assert "stray whitespace" in message
-
-
-def test_full_caches_make_parsing_slower_never_different(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(occ_module, "_CACHE_LIMIT", 0)
-    with empty_caches():
-        assert parse_occ_symbol("SPY240119C00450000") == parse_occ_symbol("SPY240119C00450000")
-        assert "root 'spy' must be upper case" in rejection("spy240119C00450000")
-        assert all(getattr(occ_module, name) == {} for name in CACHES)
+def test_a_rejection_is_not_remembered_and_a_valid_symbol_is_parsed_once() -> None:
+    rejection("SPY  240119C004500000")  # 21 characters, but the strike has nine digits
+    assert "stray whitespace" in rejection("SPY  240119C00450000")
+    assert parse_occ_symbol("SPY240119C00451000") is parse_occ_symbol("SPY240119C00451000")
 
 
 @pytest.mark.parametrize(

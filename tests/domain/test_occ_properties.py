@@ -1,6 +1,6 @@
 """Properties of the OCC parser over generated symbols, texts and objects.
 
-The symbols come from ``legsync.domain.strategies``, the strategies we ship to users, so these
+The symbols come from ``legsync.testing.strategies``, the strategies we ship to users, so these
 tests also check that what we ship generates only valid contracts.
 """
 
@@ -8,32 +8,16 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 import legsync.domain.occ as occ_module
 from legsync.domain import InvalidOccSymbol, OccSymbol, parse_occ_symbol
-from legsync.domain.strategies import occ_symbol_strings, occ_symbols
-
-CACHES = ("_roots", "_expirations", "_strikes")
+from legsync.testing.strategies import occ_symbol_strings, occ_symbols
 
 # Characters a corrupted symbol is likely to contain: the symbol's own alphabet, its near misses.
 NEAR = string.ascii_letters + string.digits + " \t\n./-_\x00\u0660\u0665\uff10\u0405"
-
-
-@contextmanager
-def empty_caches() -> Iterator[None]:
-    """Force the strict path, then put the module's caches back as they were."""
-    saved = {name: getattr(occ_module, name) for name in CACHES}
-    try:
-        for name in CACHES:
-            setattr(occ_module, name, {})
-        yield
-    finally:
-        for name, cache in saved.items():
-            setattr(occ_module, name, cache)
 
 
 def outcome(text: object) -> OccSymbol | str:
@@ -176,34 +160,30 @@ def test_any_character_replaced_anywhere_is_rejected_or_a_different_contract(
         assert edited in (result.format(), result.format(padded=True))
 
 
-# The fast path agrees with the strict path
+# Remembering parsed symbols
 
 
 @given(st.lists(occ_symbol_strings(padded=None), min_size=1, max_size=5))
-def test_a_cached_parse_equals_a_first_parse(texts: list[str]) -> None:
-    with empty_caches():
-        first = [parse_occ_symbol(text) for text in texts]  # the strict path fills the caches
-        again = [parse_occ_symbol(text) for text in texts]  # the fast path reads them
-        assert all(getattr(occ_module, name) for name in CACHES)
+def test_a_remembered_parse_equals_a_first_parse(texts: list[str]) -> None:
+    first = [occ_module._parse(text) for text in texts]
+    again = [parse_occ_symbol(text) for text in texts]
     assert again == first
     assert [repr(symbol) for symbol in again] == [repr(symbol) for symbol in first]
 
 
 @given(st.lists(occ_symbol_strings(padded=None), min_size=1, max_size=3), near_symbols())
-def test_what_the_caches_learn_never_changes_an_answer(texts: list[str], text: str) -> None:
-    """Each text's answer from empty caches is its answer after any others filled them.
-
-    The texts are valid symbols and near misses of them (a padding space too many, a digit too
-    many), so the caches hold parts of accepted and of rejected symbols alike. A padding space
-    moved into the strike comes first: it is 21 characters long with a five-character head, and
-    a cache that learnt that head would then accept the 20-character text with stray spaces.
-    """
+def test_what_was_parsed_before_never_changes_an_answer(texts: list[str], text: str) -> None:
+    """Each text's answer is the same whatever was parsed before it: valid symbols and near
+    misses of them (a padding space too many, a digit too many), in any order."""
     moved = [valid.replace(" ", "", 1) + "0" for valid in texts]
     candidates = [text, *moved, *texts, *(edit for valid in texts for edit in edits(valid, " 0A"))]
-    strict = []
-    for candidate in candidates:
-        with empty_caches():
-            strict.append(outcome(candidate))
-    with empty_caches():
-        assert [outcome(candidate) for candidate in candidates] == strict
-        assert [outcome(candidate) for candidate in candidates] == strict
+    fresh = [fresh_outcome(candidate) for candidate in candidates]
+    assert [outcome(candidate) for candidate in candidates] == fresh
+    assert [outcome(candidate) for candidate in candidates] == fresh
+
+
+def fresh_outcome(text: str) -> OccSymbol | str:
+    try:
+        return occ_module._parse(text)
+    except InvalidOccSymbol as invalid:
+        return str(invalid)

@@ -15,10 +15,12 @@ from legsync.domain import (
     OptionLeg,
     OptionType,
     Side,
+    SyncCounts,
     SyncRun,
     Trade,
     TradeLeg,
     TradeStatus,
+    claims_on_legs,
     parse_occ_symbol,
 )
 from legsync.domain.reconciliation import (
@@ -26,9 +28,7 @@ from legsync.domain.reconciliation import (
     TradeHealth,
     exit_quantity,
     judge_managed_trades,
-    legs_left_for,
     mirror_state,
-    overclaimed_contracts,
     spread_positions_for_trade,
 )
 
@@ -180,7 +180,8 @@ def test_a_leg_given_twice_is_refused() -> None:
     ],
 )
 def test_exit_quantity(trade: Trade, legs: list[OptionLeg], fresh: bool, spreads: int) -> None:
-    assert exit_quantity(trade, legs, mirror_fresh=fresh) == spreads
+    claims = claims_on_legs(ACCOUNT, legs, [trade])
+    assert exit_quantity(trade, claims, mirror_fresh=fresh) == spreads
 
 
 contracts = st.builds(
@@ -213,7 +214,7 @@ def test_an_exit_never_asks_for_more_contracts_than_the_broker_holds(
     mirrored = [
         OptionLeg(ACCOUNT, occ, side, n, None, None, AT) for (occ, side), n in holdings.items()
     ]
-    spreads = exit_quantity(trade, mirrored, mirror_fresh=fresh)
+    spreads = exit_quantity(trade, claims_on_legs(ACCOUNT, mirrored, [trade]), mirror_fresh=fresh)
 
     assert 0 <= spreads <= trade.quantity
     ratio: dict[tuple[OccSymbol, Side], int] = {}
@@ -253,7 +254,7 @@ def run(success: bool = True, errors: int = 0, finished: datetime = AT) -> SyncR
         started_at=finished - timedelta(seconds=2),
         finished_at=finished,
         success=success,
-        errors=errors,
+        counts=SyncCounts(errors=errors),
         pruned=success and not errors,
         error=None if success and not errors else "boom",
     )
@@ -282,47 +283,3 @@ def test_a_maximum_age_makes_an_old_clean_sync_stale() -> None:
     assert mirror_state(run(), AT + hour + timedelta(seconds=1), hour) is MirrorState.TOO_OLD
     with pytest.raises(ValueError, match="needs now"):
         mirror_state(run(), None, max_age=hour)
-
-
-# --- trades that expect the same contracts ---------------------------------------------------
-
-
-def test_two_managed_trades_on_the_same_contracts_are_served_in_id_order() -> None:
-    legs = [held(SHORT_PUT, -3), held(LONG_PUT, 3)]
-    first, second = bull_put(2, id=7), bull_put(2, id=9)
-    trades = [second, first]
-    exits = [
-        exit_quantity(t, legs_left_for(t, trades, legs), mirror_fresh=True) for t in (first, second)
-    ]
-    assert exits == [2, 1]
-
-
-def test_contracts_claimed_beyond_what_is_held_are_reported() -> None:
-    legs = [held(SHORT_PUT, -3), held(LONG_PUT, 3)]
-    unmanaged = bull_put(5, id=11, managed=False)
-    (claim, other) = overclaimed_contracts(
-        [bull_put(2, id=7), bull_put(2, id=9), unmanaged], legs, ACCOUNT
-    )
-    assert (claim.held, claim.claimed, claim.trade_ids) == (3, 4, (7, 9))
-    assert "trades 7, 9 expect 4, 3 held" in claim.reason
-    assert {claim.side, other.side} == {Side.LONG, Side.SHORT}
-    assert overclaimed_contracts([bull_put(1, id=7), bull_put(2, id=9)], legs, ACCOUNT) == ()
-
-
-@given(
-    held_short=st.integers(0, 6),
-    held_long=st.integers(0, 6),
-    quantities=st.lists(st.integers(0, 4), min_size=1, max_size=4),
-)
-def test_all_exits_together_never_ask_for_more_than_is_held(
-    held_short: int, held_long: int, quantities: list[int]
-) -> None:
-    legs = [
-        leg
-        for leg, count in ((held(SHORT_PUT, -1), held_short), (held(LONG_PUT, 1), held_long))
-        if count
-        for leg in [replace(leg, quantity=count)]
-    ]
-    trades = [bull_put(q, id=i + 1) for i, q in enumerate(quantities)]
-    total = sum(exit_quantity(t, legs_left_for(t, trades, legs), mirror_fresh=True) for t in trades)
-    assert total <= min(held_short, held_long)

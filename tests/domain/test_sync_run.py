@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from legsync.domain import SyncRun
+from legsync.domain import SyncCounts, SyncRun
 
 T0 = datetime(2027, 3, 1, 14, 30, tzinfo=UTC)
 EST = timezone(timedelta(hours=-5), "EST")
@@ -14,7 +14,7 @@ EST = timezone(timedelta(hours=-5), "EST")
 
 def test_a_run_with_aware_times_is_kept_as_given() -> None:
     started = datetime(2027, 3, 1, 9, 30, tzinfo=EST)
-    run = SyncRun("VA000001", started, T0 + timedelta(seconds=2), True, synced=3)
+    run = SyncRun("VA000001", started, T0 + timedelta(seconds=2), True, SyncCounts(opened=3))
     assert (run.started_at, run.finished_at) == (started, T0 + timedelta(seconds=2))
 
 
