@@ -1,10 +1,12 @@
-"""Clocks: the only place legsync reads the time."""
+"""The system clock: the only place legsync reads the time."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import warnings
+from datetime import UTC, datetime
+from typing import Any
 
-__all__ = ["ManualClock", "SystemClock"]
+__all__ = ["SystemClock"]
 
 
 class SystemClock:
@@ -14,23 +16,15 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class ManualClock:
-    """A clock that moves only when told to: for tests and replays."""
+def __getattr__(name: str) -> Any:
+    if name == "ManualClock":
+        warnings.warn(
+            "legsync.adapters.clock.ManualClock moved to legsync.testing.ManualClock; the old "
+            "path goes away in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from legsync.testing import ManualClock
 
-    def __init__(self, start: datetime | None = None) -> None:
-        start = start or datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
-        if start.utcoffset() != timedelta(0):
-            raise ValueError(f"a clock runs in UTC, got {start!r}")
-        self._now = start
-
-    def now(self) -> datetime:
-        return self._now
-
-    def advance(self, delta: timedelta = timedelta(seconds=1)) -> datetime:
-        self._now += delta
-        return self._now
-
-    def set(self, moment: datetime) -> None:
-        if moment.utcoffset() != timedelta(0):
-            raise ValueError(f"a clock runs in UTC, got {moment!r}")
-        self._now = moment
+        return ManualClock
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

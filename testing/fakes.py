@@ -1,4 +1,4 @@
-"""In-memory adapters: the fakes legsync's own tests use, shipped for users' tests too.
+"""In-memory adapters of every port: the fakes legsync's own tests use, shipped for users' too.
 
 They pass the same contract suites as the real adapters, so code tested against them behaves
 the same against SQLite, PostgreSQL or Tradier.
@@ -37,21 +37,7 @@ __all__ = [
     "InMemorySyncRunRepository",
     "InMemoryTradeRepository",
     "InMemoryUnitOfWork",
-    "position",
 ]
-
-
-def position(
-    symbol: str,
-    quantity: int | str | Decimal,
-    cost_basis: int | str | Decimal | None = None,
-) -> BrokerPosition:
-    """A broker row for tests: ``position("SPY240119C00450000", -2, cost_basis="-310")``."""
-    return BrokerPosition(
-        symbol=symbol,
-        quantity=Decimal(quantity),
-        cost_basis=None if cost_basis is None else Decimal(cost_basis),
-    )
 
 
 # --- the store -------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ the smallest and largest strikes, digits in roots, six-character roots) drawn of
 matter, and realistic contracts weighted in so that failures shrink to something recognisable.
 
 They need hypothesis, which legsync's runtime does not: install the ``[test]`` extra, and import
-this module from tests only (``legsync.domain`` itself never imports it)::
+this module from tests only (nothing else in legsync imports it)::
 
     from hypothesis import given
-    from legsync.domain.strategies import occ_symbol_strings, occ_symbols
+    from legsync.testing.strategies import occ_symbol_strings, occ_symbols
 
     @given(occ_symbols())
     def test_my_exit_logic_takes_any_contract(occ): ...
@@ -24,8 +24,8 @@ from decimal import Context, Decimal
 
 from hypothesis import strategies as st
 
-from .enums import OptionType
-from .occ import STRIKE_SCALE, OccSymbol
+from legsync.domain import OccSymbol, OptionType
+from legsync.domain.occ import STRIKE_SCALE
 
 __all__ = ["occ_symbol_strings", "occ_symbols"]
 

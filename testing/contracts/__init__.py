@@ -2,7 +2,7 @@
 
 Subclass a contract in a ``Test...`` class of your own test suite and override its fixtures::
 
-    from legsync.adapters.contracts import StoreContract
+    from legsync.testing.contracts import StoreContract
 
     class TestMyStore(StoreContract):
         @pytest.fixture

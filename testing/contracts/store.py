@@ -17,6 +17,7 @@ from legsync.domain import (
     OptionLeg,
     Origin,
     Side,
+    SyncCounts,
     SyncRun,
     Trade,
     TradeLeg,
@@ -170,7 +171,7 @@ class StoreContract:
             assert uow.positions.all_legs() == sorted([mine, theirs], key=_order)
             assert uow.positions.accounts() == sorted([ACCOUNT, OTHER_ACCOUNT])
 
-    def test_stored_legs_index_the_accounts_legs_by_side_and_compact_symbol(
+    def test_stored_legs_hold_a_record_per_side_and_contract_of_the_account(
         self, uow_factory: UnitOfWorkFactory
     ) -> None:
         long_call = make_leg("SPXW270319C05800000", cost_basis_per_contract=Decimal("1.005"))
@@ -183,13 +184,17 @@ class StoreContract:
         with uow_factory() as uow:
             stored = uow.positions.stored_legs(ACCOUNT)
             assert stored.account_id == ACCOUNT
-            assert set(stored.long) == {"SPXW270319C05800000", "XYZ270319P00002010"}
-            assert set(stored.short) == {"SPXW270319C05800000"}
-            record = stored.short["SPXW270319C05800000"]
+            spxw, xyz = (
+                parse_occ_symbol("SPXW270319C05800000"),
+                parse_occ_symbol("XYZ270319P00002010"),
+            )
+            assert set(stored.long) == {spxw, xyz}
+            assert set(stored.short) == {spxw}
+            record = stored.short[spxw]
             assert record == (3, Decimal("155.5"), Decimal("2.50"), T0)
             assert record[3].utcoffset() == timedelta(0)
-            assert stored.long["SPXW270319C05800000"][1] == Decimal("1.005")
-            assert stored.long["XYZ270319P00002010"][1] is None
+            assert stored.long[spxw][1] == Decimal("1.005")
+            assert stored.long[xyz][1] is None
             for quantity, cost, last, _ in (*stored.long.values(), *stored.short.values()):
                 assert type(quantity) is int
                 for value in (cost, last):
@@ -316,7 +321,7 @@ class StoreContract:
     def test_sync_runs_answer_when_the_last_good_sync_happened(
         self, uow_factory: UnitOfWorkFactory
     ) -> None:
-        good = SyncRun(ACCOUNT, T0, T0 + timedelta(seconds=1), True, synced=3, opened=3)
+        good = SyncRun(ACCOUNT, T0, T0 + timedelta(seconds=1), True, SyncCounts(opened=3))
         bad = SyncRun(
             ACCOUNT,
             T0 + timedelta(minutes=1),
@@ -324,7 +329,9 @@ class StoreContract:
             False,
             error="broker read failed: timed out",
         )
-        other = SyncRun(OTHER_ACCOUNT, T0, T0 + timedelta(seconds=1), True, errors=1, pruned=False)
+        other = SyncRun(
+            OTHER_ACCOUNT, T0, T0 + timedelta(seconds=1), True, SyncCounts(errors=1), pruned=False
+        )
         with uow_factory() as uow:
             recorded = [uow.sync_runs.record(run) for run in (good, bad, other)]
             uow.commit()
