@@ -1,21 +1,20 @@
-"""legsync's use cases: the sync, reconciliation, and how their events are published."""
+"""legsync's use cases: the sync, reconciliation, trades, and how their events are published."""
 
-from .events import SyncEvents
-from .plan import SyncPlan, cost_basis_per_contract, plan_sync
+from .plan import SyncPlan, may_prune, plan_sync, read_row
 from .results import RowError, SyncResult
 from .signals import legsync_signals, position_removed, position_synced, publish
 from .sync import SyncService
 
 __all__ = [
     "RowError",
-    "SyncEvents",
     "SyncPlan",
     "SyncResult",
     "SyncService",
-    "cost_basis_per_contract",
     "legsync_signals",
+    "may_prune",
     "plan_sync",
     "position_removed",
     "position_synced",
     "publish",
+    "read_row",
 ]

@@ -12,17 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from legsync.domain import OptionLeg, SyncRun
+from legsync.domain import LegClaims, OptionLeg, SyncRun, claims_on_legs
 from legsync.domain.expiry import expired_legs, expires_at
 from legsync.domain.reconciliation import (
+    DEFAULT_MAX_MIRROR_AGE,
     MirrorState,
-    Overclaim,
     SpreadPositions,
     exit_quantity,
     judge_managed_trades,
-    legs_left_for,
     mirror_state,
-    overclaimed_contracts,
 )
 from legsync.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -31,20 +29,36 @@ __all__ = ["AccountCheck", "CheckReport", "ReconcileService"]
 
 @dataclass(frozen=True, slots=True)
 class AccountCheck:
-    """One account's check. With a stale mirror the three findings are empty: not judged."""
+    """One account's check at ``checked_at``. With a stale mirror the findings are empty:
+    nothing was judged."""
 
     account_id: str
     mirror: MirrorState
     last_sync: SyncRun | None
+    checked_at: datetime
+    last_good_sync: SyncRun | None = None
     phantoms: tuple[SpreadPositions, ...] = ()
     partials: tuple[SpreadPositions, ...] = ()
     expired: tuple[OptionLeg, ...] = ()
-    overclaimed: tuple[Overclaim, ...] = ()
+    overclaimed: tuple[LegClaims, ...] = ()
     trades_judged: int = 0
 
     @property
     def judged(self) -> bool:
         return self.mirror.is_fresh
+
+    @property
+    def stale_reason(self) -> str | None:
+        """Why nothing was judged, with when the mirror last read the broker: None when fresh."""
+        if self.judged:
+            return None
+        good = self.last_good_sync
+        if good is None:
+            since = "no good sync yet"
+        else:
+            minutes = int((self.checked_at - good.finished_at).total_seconds() // 60)
+            since = f"last good sync at {_iso(good.finished_at)}, {minutes} minutes ago"
+        return f"stale: {since}; {self.mirror.reason}"
 
     @property
     def clean(self) -> bool:
@@ -58,20 +72,21 @@ class AccountCheck:
             "account_id": self.account_id,
             "mirror": self.mirror.value,
             "judged": self.judged,
-            "reason": None if self.judged else self.mirror.reason,
+            "reason": self.stale_reason,
             "last_sync_at": None if self.last_sync is None else _iso(self.last_sync.finished_at),
             "trades_judged": self.trades_judged,
             "phantoms": [_trade_finding(p) for p in self.phantoms],
             "partials": [_trade_finding(p) for p in self.partials],
             "overclaimed": [
                 {
-                    "occ_symbol": claim.occ.format(),
-                    "side": claim.side.value,
-                    "held": claim.held,
-                    "claimed": claim.claimed,
-                    "trade_ids": list(claim.trade_ids),
+                    "occ_symbol": leg.occ.format(),
+                    "side": leg.side.value,
+                    "held": leg.held,
+                    "claimed": leg.claimed,
+                    "trade_ids": [trade.id for trade, _ in leg.claims],
+                    "claims": [{"trade_id": t.id, "contracts": n} for t, n in leg.claims],
                 }
-                for claim in self.overclaimed
+                for leg in self.overclaimed
             ],
             "expired": [
                 {
@@ -113,16 +128,21 @@ class CheckReport:
 class ReconcileService:
     """Compares the engine's trades with the mirror, one read-only unit of work per call.
 
-    ``max_age``, when given, also counts a mirror as stale when its last good sync finished
-    longer ago than that.
+    ``max_age`` (15 minutes unless given, :data:`DEFAULT_MAX_MIRROR_AGE`) counts a mirror as
+    stale when its last good sync finished longer ago than that: a stale mirror is never
+    judged and never sizes an exit.
     """
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, *, max_age: timedelta | None = None
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        max_age: timedelta | None = DEFAULT_MAX_MIRROR_AGE,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
-        self.max_age = max_age
+        self.max_age = DEFAULT_MAX_MIRROR_AGE if max_age is None else max_age
 
     def check(self, account_id: str | None = None) -> CheckReport:
         """Check one account, or every account the store knows (legs, sync runs or open
@@ -144,10 +164,12 @@ class ReconcileService:
 
     def exit_quantity(self, trade_id: int) -> int:
         """How many spreads of a trade the engine may close now (0 unless the trade is managed
-        and open, every leg is held and the account's mirror is fresh). Raises TradeNotFound.
+        and open, every leg is held and not over-claimed, and the account's mirror is fresh).
+        Raises TradeNotFound.
 
-        Managed trades that expect the same contracts are served in id order, so the exits of
-        all of them together never exceed what is held."""
+        Each trade may act only on the contracts it claims, within what the other open trades'
+        claims (managed or not) leave of the holding, so the exits of all managed trades
+        together never exceed what is held (:mod:`legsync.domain.claims`)."""
         now = self.clock.now()
         with self.uow_factory() as uow:
             trade = uow.trades.get(trade_id)
@@ -156,25 +178,36 @@ class ReconcileService:
             if not fresh:
                 return 0
             legs = uow.positions.all_legs(trade.account_id)
-            others = uow.trades.open_managed(trade.account_id)
-        return exit_quantity(trade, legs_left_for(trade, others, legs), mirror_fresh=fresh)
+            trades = uow.trades.list_trades(account_id=trade.account_id)
+        claims = claims_on_legs(trade.account_id, legs, trades)
+        return exit_quantity(trade, claims, mirror_fresh=fresh)
 
     def _check_account(self, uow: UnitOfWork, account_id: str, now: datetime) -> AccountCheck:
         last = uow.sync_runs.last_run(account_id)
         state = mirror_state(last, now, self.max_age)
         if not state.is_fresh:
-            return AccountCheck(account_id=account_id, mirror=state, last_sync=last)
+            return AccountCheck(
+                account_id=account_id,
+                mirror=state,
+                last_sync=last,
+                checked_at=now,
+                last_good_sync=uow.sync_runs.last_successful_run(account_id),
+            )
         legs = uow.positions.all_legs(account_id)
-        trades = uow.trades.open_managed(account_id)
+        open_trades = uow.trades.list_trades(account_id=account_id)
+        trades = [trade for trade in open_trades if trade.is_managed]
         judgement = judge_managed_trades(trades, legs)
+        claims = claims_on_legs(account_id, legs, open_trades)
         return AccountCheck(
             account_id=account_id,
             mirror=state,
             last_sync=last,
+            checked_at=now,
+            last_good_sync=last,
             phantoms=judgement.phantoms,
             partials=judgement.partials,
             expired=expired_legs(legs, now),
-            overclaimed=overclaimed_contracts(trades, legs, account_id),
+            overclaimed=tuple(leg for leg in claims.values() if leg.overclaimed),
             trades_judged=len(trades),
         )
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from legsync.domain import PositionEvent
+from legsync.domain import PositionEvent, SyncCounts
 
 __all__ = ["RowError", "SyncResult"]
 
@@ -26,28 +25,21 @@ class SyncResult:
     ``success`` is False only when nothing was applied (a failed read, a failed store); a sync
     that applied the good rows but met bad ones succeeds with ``errors`` and ``pruned=False``.
     With ``dry_run`` the counts are the plan's, nothing was written, and ``events`` holds what
-    a real sync would have published. ``events`` is a sequence in publishing order; the
-    service's results build their events only when first looked at
-    (:class:`~legsync.application.events.SyncEvents`).
+    a real sync would have published, in publishing order.
     """
 
     account_id: str
     success: bool
     started_at: datetime
     finished_at: datetime
-    synced: int = 0
-    opened: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    skipped: int = 0
+    counts: SyncCounts = field(default_factory=SyncCounts)
     errors: tuple[RowError, ...] = ()
     pruned: bool = False
     prune_skipped_reason: str | None = None
     warnings: tuple[str, ...] = ()
     reason: str | None = None
     dry_run: bool = False
-    events: Sequence[PositionEvent] = field(default=(), repr=False)
+    events: tuple[PositionEvent, ...] = field(default=(), repr=False)
 
     @property
     def clean(self) -> bool:
@@ -64,16 +56,17 @@ class SyncResult:
 
     def to_dict(self) -> dict[str, object]:
         """The result as plain JSON-ready data (the CLI's ``--json`` object)."""
+        counts = self.counts
         return {
             "account_id": self.account_id,
             "success": self.success,
             "dry_run": self.dry_run,
-            "synced": self.synced,
-            "opened": self.opened,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "skipped": self.skipped,
+            "synced": counts.synced,
+            "opened": counts.opened,
+            "changed": counts.changed,
+            "unchanged": counts.unchanged,
+            "removed": counts.removed,
+            "skipped": counts.skipped,
             "pruned": self.pruned,
             "prune_skipped_reason": self.prune_skipped_reason,
             "errors": [{"symbol": e.symbol, "reason": e.reason} for e in self.errors],

@@ -8,27 +8,22 @@ publish the events. The sync never creates, changes or closes a trade.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
+from typing import get_type_hints
 
 from legsync.domain import (
     BrokerSnapshot,
     InvalidOccSymbol,
-    PositionEvent,
-    PositionRemoved,
-    PositionSynced,
     SyncRun,
     amount_fits,
     parse_occ_symbol,
 )
 from legsync.ports import BrokerPort, BrokerUnavailable, Clock, QuotePort, UnitOfWorkFactory
 
-from .collector import collector_paused
-from .events import SyncEvents
 from .plan import SyncPlan, plan_sync
 from .results import SyncResult
 from .signals import publish
@@ -37,18 +32,16 @@ __all__ = ["SyncService"]
 
 log = logging.getLogger("legsync.sync")
 
-
-@dataclass(frozen=True, slots=True)
-class _Marks:
-    prices: dict[str, Decimal]
-    warnings: tuple[str, ...]
+_UNIT_OF_WORK_NEEDS = ("positions", "sync_runs", "lock_account", "commit", "__enter__")
+"""What the sync asks of a unit of work (:class:`~legsync.ports.UnitOfWork`)."""
 
 
 class SyncService:
     """Owns the transaction around one sync and publishes its events after the commit.
 
     Safe to share between threads for different accounts; syncs of one account are serialised
-    by the store's account lock.
+    by the store's account lock. What it is given is checked here, once: a store whose units of
+    work cannot record a run or lock an account would otherwise fail every sync, late.
     """
 
     def __init__(
@@ -59,6 +52,11 @@ class SyncService:
         *,
         quotes: QuotePort | None = None,
     ) -> None:
+        _require(broker, "the broker", ("fetch_positions",))
+        _require(clock, "the clock", ("now",))
+        if quotes is not None:
+            _require(quotes, "the quote source", ("fetch_marks",))
+        _require(_unit_of_work_type(uow_factory), "the store's unit of work", _UNIT_OF_WORK_NEEDS)
         self.broker = broker
         self.uow_factory = uow_factory
         self.clock = clock
@@ -89,43 +87,40 @@ class SyncService:
         except BrokerUnavailable as failure:
             return self._failed(account_id, started, str(failure), dry_run)
 
-        priced = self._marks(snapshot) if marks else _Marks({}, ())
+        prices, warnings = self._marks(snapshot) if marks else ({}, ())
         try:
-            plan, events = self._apply(snapshot, started, priced.prices, dry_run)
+            plan = self._apply(snapshot, started, prices, dry_run)
         except Exception as failure:
-            log.exception("sync of %s failed in the store", account_id)
+            log.info("sync of %s failed in the store", account_id, exc_info=True)
             reason = f"store failed: {type(failure).__name__}: {failure}"
-            return self._failed(account_id, started, reason, dry_run, priced.warnings)
+            return self._failed(account_id, started, reason, dry_run, warnings)
 
+        events = plan.events
         receiver_failures = [] if dry_run else publish(self, events)
         result = SyncResult(
             account_id=account_id,
             success=True,
             started_at=started,
             finished_at=self.clock.now(),
-            synced=plan.synced,
-            opened=len(plan.opened),
-            changed=len(plan.changed),
-            unchanged=plan.unchanged,
-            removed=len(plan.removed),
-            skipped=len(plan.skipped),
+            counts=plan.counts,
             errors=plan.errors,
             pruned=plan.pruned,
             prune_skipped_reason=plan.prune_skipped_reason,
-            warnings=(*priced.warnings, *(str(f) for f in receiver_failures)),
+            warnings=(*warnings, *(str(f) for f in receiver_failures)),
             dry_run=dry_run,
             events=events,
         )
+        counts = result.counts
         log.info(
             "%ssynced %s: %d legs, %d opened, %d changed, %d removed, %d skipped, %d errors",
             "dry-run " if dry_run else "",
             account_id,
-            result.synced,
-            result.opened,
-            result.changed,
-            result.removed,
-            result.skipped,
-            len(result.errors),
+            counts.synced,
+            counts.opened,
+            counts.changed,
+            counts.removed,
+            counts.skipped,
+            counts.errors,
         )
         return result
 
@@ -135,41 +130,48 @@ class SyncService:
         started: datetime,
         marks: dict[str, Decimal],
         dry_run: bool,
-    ) -> tuple[SyncPlan, SyncEvents]:
+    ) -> SyncPlan:
         account_id = snapshot.account_id
         with self.uow_factory() as uow:
             uow.lock_account(account_id)
-            # The account is locked before the pause: no wait happens with the collector off.
-            with collector_paused():
-                stored = uow.positions.stored_legs(account_id)
-                now = self.clock.now()
-                plan = plan_sync(snapshot, stored, now, marks)
-                # The plan keeps nothing of the stored records: free them while the collector
-                # is still paused, or its first pass would walk every one of them for nothing.
-                del stored
-                # Published only after the commit, below; built only if someone listens or asks.
-                events = SyncEvents(partial(_events, plan, now))
-                if dry_run:
-                    return plan, events
-                writes = plan.writes
-                if writes:
-                    uow.positions.upsert(writes)
-                if plan.removed:
-                    uow.positions.delete([leg.key for leg in plan.removed])
-            uow.sync_runs.record(_run(plan, started, self.clock.now()))
+            plan = plan_sync(
+                snapshot, uow.positions.stored_legs(account_id), self.clock.now(), marks
+            )
+            if dry_run:
+                return plan
+            if plan.writes:
+                uow.positions.upsert(plan.writes)
+            if plan.removed:
+                uow.positions.delete([leg.key for leg in plan.removed])
+            first_error = plan.errors[0] if plan.errors else None
+            uow.sync_runs.record(
+                SyncRun(
+                    account_id=account_id,
+                    started_at=started,
+                    finished_at=self.clock.now(),
+                    success=True,
+                    counts=plan.counts,
+                    pruned=plan.pruned,
+                    error=None
+                    if first_error is None
+                    else f"{first_error.symbol}: {first_error.reason}",
+                )
+            )
             uow.commit()
-        return plan, events
+        return plan
 
-    def _marks(self, snapshot: BrokerSnapshot) -> _Marks:
+    def _marks(self, snapshot: BrokerSnapshot) -> tuple[dict[str, Decimal], tuple[str, ...]]:
+        """Prices of the held contracts, and what to warn about: a failed or partial quote read
+        leaves the legs their last price."""
         symbols = _option_symbols(snapshot)
         if not symbols:
-            return _Marks({}, ())
+            return {}, ()
         if self.quotes is None:
-            return _Marks({}, ("marks were asked for but no quote source is configured",))
+            return {}, ("marks were asked for but no quote source is configured",)
         try:
             marks = self.quotes.fetch_marks(symbols)
         except BrokerUnavailable as failure:
-            return _Marks({}, (f"marks not updated, legs keep their last price: {failure}",))
+            return {}, (f"marks not updated, legs keep their last price: {failure}",)
         warnings = list(marks.warnings)
         prices = {s: price for s, price in marks.prices.items() if _usable_mark(price)}
         if len(prices) < len(marks.prices):
@@ -182,7 +184,7 @@ class SyncService:
             warnings.append(
                 f"no quote for {_listed(marks.unmatched)}; those legs keep their last price"
             )
-        return _Marks(prices, tuple(warnings))
+        return prices, tuple(warnings)
 
     def _failed(
         self,
@@ -192,7 +194,7 @@ class SyncService:
         dry_run: bool,
         warnings: Sequence[str] = (),
     ) -> SyncResult:
-        log.warning("sync of %s failed, nothing changed: %s", account_id, reason)
+        log.info("sync of %s failed, nothing changed: %s", account_id, reason)
         result = SyncResult(
             account_id=account_id,
             success=False,
@@ -225,30 +227,34 @@ class SyncService:
             log.exception("could not record the failed sync of %s", result.account_id)
 
 
-def _run(plan: SyncPlan, started: datetime, finished: datetime) -> SyncRun:
-    first_error = f"{plan.errors[0].symbol}: {plan.errors[0].reason}" if plan.errors else None
-    return SyncRun(
-        account_id=plan.account_id,
-        started_at=started,
-        finished_at=finished,
-        success=True,
-        synced=plan.synced,
-        opened=len(plan.opened),
-        changed=len(plan.changed),
-        unchanged=plan.unchanged,
-        removed=len(plan.removed),
-        skipped=len(plan.skipped),
-        errors=len(plan.errors),
-        pruned=plan.pruned,
-        error=first_error,
-    )
+def _require(part: object, role: str, needs: Sequence[str]) -> None:
+    if part is None:
+        return
+    kind = part if isinstance(part, type) else type(part)
+    missing = [name for name in needs if not hasattr(kind, name)]
+    if missing:
+        raise TypeError(
+            f"the sync cannot use {kind.__name__} as {role}: it lacks {', '.join(missing)}"
+        )
 
 
-def _events(plan: SyncPlan, now: datetime) -> tuple[PositionEvent, ...]:
-    events: list[PositionEvent] = [PositionSynced(leg, None, now) for leg in plan.opened]
-    events.extend(PositionSynced(new, old, now) for old, new in plan.changed)
-    events.extend(PositionRemoved(leg, now) for leg in plan.removed)
-    return tuple(events)
+def _unit_of_work_type(uow_factory: object) -> type | None:
+    """What the store's factory makes: its declared return type, else the type of one unit of
+    work made now (making one opens nothing; entering it does). None when neither can be had:
+    a factory that cannot make a unit of work now fails each sync as a store failure."""
+    if not callable(uow_factory):
+        raise TypeError(f"the store must be a unit-of-work factory, got {uow_factory!r}")
+    call: object = uow_factory if inspect.isroutine(uow_factory) else type(uow_factory).__call__
+    try:
+        declared = get_type_hints(call).get("return")
+    except Exception:  # an annotation that does not resolve here says nothing
+        declared = None
+    if isinstance(declared, type):
+        return declared
+    try:
+        return type(uow_factory())
+    except Exception:
+        return None
 
 
 def _usable_mark(price: object) -> bool:

@@ -13,16 +13,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 from legsync.domain import (
-    OccSymbol,
+    InvalidTrade,
     OptionLeg,
     Origin,
-    Side,
     Trade,
     TradeLeg,
     TradeStatus,
+    check_new_trade,
+    claims_on_legs,
     underlying_for_root,
 )
-from legsync.domain.reconciliation import MirrorState, mirror_state
+from legsync.domain.reconciliation import DEFAULT_MAX_MIRROR_AGE, MirrorState, mirror_state
 from legsync.domain.structures import StructureKind, classify
 from legsync.ports import Clock, UnitOfWorkFactory
 
@@ -34,10 +35,6 @@ __all__ = [
     "ManagedSwitch",
     "TradeService",
 ]
-
-
-class InvalidTrade(ValueError):
-    """A trade a person asked to add cannot be; the message says what is wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +83,20 @@ class ImportReport:
 class TradeService:
     """Trade use cases, each in one unit of work that it commits.
 
-    ``max_age``, when given, also keeps the import away from a mirror whose last good sync is
-    older than that.
+    ``max_age`` (15 minutes unless given, :data:`DEFAULT_MAX_MIRROR_AGE`) keeps the import
+    away from a mirror whose last good sync is older than that.
     """
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, *, max_age: timedelta | None = None
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        max_age: timedelta | None = DEFAULT_MAX_MIRROR_AGE,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
-        self.max_age = max_age
+        self.max_age = DEFAULT_MAX_MIRROR_AGE if max_age is None else max_age
 
     def list_trades(
         self, *, account_id: str | None = None, include_closed: bool = False
@@ -120,7 +121,7 @@ class TradeService:
         Raises :class:`InvalidTrade` for an empty account, no legs, a quantity below 1, legs
         on more than one underlying or one contract and side named twice.
         """
-        symbol = _validated_symbol(account_id, legs, quantity, entry_price)
+        symbol = check_new_trade(account_id, legs, quantity, entry_price)
         trade = Trade(
             id=None,
             account_id=account_id,
@@ -210,7 +211,9 @@ class TradeService:
             if not state.is_fresh:
                 return AccountImport(account_id=account_id, mirror=state)
             unclaimed = _unclaimed(
-                uow.positions.all_legs(account_id), uow.trades.list_trades(account_id=account_id)
+                account_id,
+                uow.positions.all_legs(account_id),
+                uow.trades.list_trades(account_id=account_id),
             )
             imported = []
             for structure in classify(unclaimed):
@@ -232,51 +235,23 @@ class TradeService:
         return AccountImport(account_id=account_id, mirror=state, imported=tuple(imported))
 
 
-def _unclaimed(legs: Iterable[OptionLeg], open_trades: Iterable[Trade]) -> list[OptionLeg]:
+def _unclaimed(
+    account_id: str, legs: Sequence[OptionLeg], open_trades: Iterable[Trade]
+) -> list[OptionLeg]:
     """The legs with what no open trade claims of them (legs fully claimed are dropped)."""
-    claimed: dict[tuple[OccSymbol, Side], int] = {}
-    for trade in open_trades:
-        for expected in trade.legs:
-            contract = (expected.occ, expected.side)
-            claimed[contract] = claimed.get(contract, 0) + trade.quantity * expected.ratio
+    claims = claims_on_legs(account_id, legs, open_trades)
     unclaimed = []
     for leg in legs:
-        rest = leg.quantity - claimed.get((leg.occ, leg.side), 0)
+        rest = claims[leg.occ, leg.side].unclaimed
         if rest > 0:
             unclaimed.append(leg if rest == leg.quantity else replace(leg, quantity=rest))
     return unclaimed
 
 
-def _validated_symbol(
-    account_id: str, legs: Sequence[TradeLeg], quantity: int, entry_price: Decimal | None
-) -> str:
-    if not isinstance(account_id, str) or not account_id.strip():
-        raise InvalidTrade(f"a trade needs an account id, got {account_id!r}")
-    if not legs:
-        raise InvalidTrade("a trade needs at least one leg")
-    if type(quantity) is not int or quantity < 1:
-        raise InvalidTrade(
-            f"a trade's quantity is a whole number of spreads >= 1, got {quantity!r}"
-        )
-    if entry_price is not None and not isinstance(entry_price, Decimal):
-        raise InvalidTrade(f"entry_price must be a Decimal, got {type(entry_price).__name__}")
-    seen: set[tuple[OccSymbol, Side]] = set()
-    for leg in legs:
-        if (leg.occ, leg.side) in seen:
-            raise InvalidTrade(
-                f"{leg.side.value} {leg.occ.format()} is named twice; give it once with a ratio"
-            )
-        seen.add((leg.occ, leg.side))
-    underlyings = sorted({underlying_for_root(leg.occ.root) for leg in legs})
-    if len(underlyings) != 1:
-        raise InvalidTrade(f"a trade's legs share one underlying, got {', '.join(underlyings)}")
-    return underlyings[0]
-
-
 def _underlying_of_text(symbol: str) -> str:
     text = symbol.strip().upper()
     if not text:
-        raise ValueError("a symbol is needed, got an empty one")
+        raise InvalidTrade("a symbol is needed, got an empty one")
     return underlying_for_root(text)
 
 

@@ -35,7 +35,7 @@ class CycleReport:
     def line(self) -> str:
         """The one log line a cycle earns."""
         totals = {
-            name: sum(getattr(r, name) for r in self.results)
+            name: sum(getattr(r.counts, name) for r in self.results)
             for name in ("opened", "changed", "removed")
         }
         failures = "; ".join(f"{r.account_id}: {r.reason}" for r in self.failed)

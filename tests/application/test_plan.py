@@ -7,16 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from legsync.adapters.memory import position
-from legsync.application import cost_basis_per_contract, plan_sync
+from legsync.application import plan_sync
 from legsync.domain import (
     BrokerPosition,
     BrokerSnapshot,
-    LegKey,
     OptionLeg,
     Side,
+    StoredLegs,
+    cost_basis_per_contract,
     parse_occ_symbol,
 )
+from legsync.testing import position
 
 ACCOUNT = "VA000001"
 EARLIER = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
@@ -45,8 +46,11 @@ def stored_leg(
     )
 
 
-def keyed(*legs: OptionLeg) -> dict[LegKey, OptionLeg]:
-    return {leg.key: leg for leg in legs}
+def keyed(*legs: OptionLeg) -> StoredLegs:
+    return StoredLegs.from_legs(ACCOUNT, legs)
+
+
+NOTHING = StoredLegs(ACCOUNT)
 
 
 # --- turning rows into legs ------------------------------------------------------------------
@@ -59,7 +63,7 @@ def keyed(*legs: OptionLeg) -> dict[LegKey, OptionLeg]:
 def test_the_side_comes_from_the_sign_and_the_quantity_is_its_size(
     quantity: str, side: Side, contracts: int
 ) -> None:
-    plan = plan_sync(snapshot(position("SPY270319C00450000", quantity, "300")), {}, NOW)
+    plan = plan_sync(snapshot(position("SPY270319C00450000", quantity, "300")), NOTHING, NOW)
     (leg,) = plan.opened
     assert (leg.side, leg.quantity) == (side, contracts)
     assert leg.updated_at == NOW
@@ -84,7 +88,7 @@ def test_cost_basis_per_contract_is_the_absolute_total_over_the_contracts(
 
 def test_stock_rows_are_skipped_and_counted_not_errors() -> None:
     plan = plan_sync(
-        snapshot(position("AAPL", "100", "17250"), position("BRK.B", "5", "2000")), {}, NOW
+        snapshot(position("AAPL", "100", "17250"), position("BRK.B", "5", "2000")), NOTHING, NOW
     )
     assert plan.skipped == ("AAPL", "BRK.B")
     assert plan.errors == ()
@@ -111,7 +115,7 @@ def test_stock_rows_are_skipped_and_counted_not_errors() -> None:
 def test_unusable_rows_are_errors_naming_the_symbol_and_the_reason(
     row: BrokerPosition, complaint: str
 ) -> None:
-    plan = plan_sync(snapshot(row), {}, NOW)
+    plan = plan_sync(snapshot(row), NOTHING, NOW)
     (error,) = plan.errors
     assert error.symbol == row.symbol
     assert complaint in error.reason
@@ -132,7 +136,7 @@ def test_a_quantity_is_judged_by_its_own_type_whatever_equal_value_came_before()
         BrokerPosition("SPY270319C00475000", Quantity("3"), Decimal("300")),
         BrokerPosition("SPY270319C00480000", Decimal("3.0"), Decimal("300")),
     ]
-    plan = plan_sync(snapshot(*rows), {}, NOW)
+    plan = plan_sync(snapshot(*rows), NOTHING, NOW)
     assert [(e.symbol, "finite" in e.reason) for e in plan.errors] == [
         ("SPY270319C00455000", True),
         ("SPY270319C00460000", True),
@@ -162,7 +166,7 @@ def test_a_quantity_is_judged_by_its_value_not_by_how_it_writes_itself() -> None
         BrokerPosition("SPY270319C00470000", Decimal("2.5"), None),
         BrokerPosition("SPY270319C00475000", Decimal("2.5"), None),
     ]
-    plan = plan_sync(snapshot(*rows), {}, NOW)
+    plan = plan_sync(snapshot(*rows), NOTHING, NOW)
     assert [(e.symbol, e.reason.split(" is ")[-1]) for e in plan.errors] == [
         ("SPY270319C00455000", "not a whole number of contracts"),
         ("SPY270319C00460000", "zero: an option position holds at least one contract"),
@@ -194,7 +198,7 @@ def test_long_and_short_of_one_contract_are_two_legs_not_duplicates() -> None:
             position("SPY270319P00400000", "-2", "-310"),
             position("SPY270319P00400000", "1", "150"),
         ),
-        {},
+        NOTHING,
         NOW,
     )
     assert plan.errors == ()
@@ -205,9 +209,9 @@ def test_long_and_short_of_one_contract_are_two_legs_not_duplicates() -> None:
 
 
 def test_a_leg_the_store_lacks_is_opened() -> None:
-    plan = plan_sync(snapshot(position("SPY270319C00450000", "1", "300")), {}, NOW)
+    plan = plan_sync(snapshot(position("SPY270319C00450000", "1", "300")), NOTHING, NOW)
     assert [leg.occ_symbol for leg in plan.opened] == ["SPY270319C00450000"]
-    assert plan.synced == 1
+    assert plan.counts.synced == 1
 
 
 def test_the_same_data_is_unchanged_and_keeps_its_timestamp() -> None:
@@ -277,3 +281,34 @@ def test_the_padded_form_is_the_same_leg_as_the_compact_one() -> None:
     held = stored_leg("SPY270319C00450000", Side.LONG, 1, cost="300")
     plan = plan_sync(snapshot(position("SPY   270319C00450000", "1", "300")), keyed(held), NOW)
     assert (plan.unchanged, plan.removed) == (1, ())
+
+
+def test_a_resync_of_the_same_rows_reports_no_change() -> None:
+    short = stored_leg("SPY270319P00400000", Side.SHORT, 2, cost="155", last="1.25")
+    long = stored_leg(
+        "QQQ270618P00450500", Side.LONG, 3, cost="0.3333333333333333333333333333333333"
+    )
+    plan = plan_sync(
+        snapshot(
+            position("SPY270319P00400000", "-2", "-310"), position("QQQ270618P00450500", "3", "1")
+        ),
+        keyed(short, long),
+        NOW,
+        {"SPY270319P00400000": Decimal("1.250")},
+    )
+    assert (plan.unchanged, plan.opened, plan.changed, plan.removed) == (2, (), (), ())
+
+
+def test_a_row_repeating_an_unchanged_leg_in_another_spelling_is_reported() -> None:
+    held = stored_leg("SPY270319P00400000", Side.LONG, 1, cost="100")
+    compact = position("SPY270319P00400000", "1", "100")
+    padded = position("SPY   270319P00400000", "1", "100")
+    plan = plan_sync(snapshot(compact, padded), keyed(held), NOW)
+    assert [error.symbol for error in plan.errors] == [compact.symbol, padded.symbol]
+    assert plan.counts.synced == 0
+    assert plan.removed == ()
+
+
+def test_stored_legs_of_another_account_are_refused() -> None:
+    with pytest.raises(ValueError, match="stored legs of account 'OTHER'"):
+        plan_sync(snapshot(), StoredLegs("OTHER"), NOW)

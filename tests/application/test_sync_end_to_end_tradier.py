@@ -11,11 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
-from legsync.adapters.memory import InMemoryDatabase
 from legsync.adapters.tradier import RateLimiter, RetryPolicy, TradierBroker
 from legsync.application import SyncService, position_removed, position_synced
 from legsync.domain import BrokerPosition, PositionEvent
+from legsync.testing import InMemoryDatabase, ManualClock
 from tests.support.tradier_server import (
     Reply,
     TradierServer,

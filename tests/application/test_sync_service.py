@@ -8,13 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
-from legsync.adapters.memory import (
-    InMemoryBroker,
-    InMemoryDatabase,
-    InMemoryQuotes,
-    position,
-)
 from legsync.application import SyncService, position_removed, position_synced
 from legsync.domain import (
     Origin,
@@ -27,6 +20,13 @@ from legsync.domain import (
     parse_occ_symbol,
 )
 from legsync.ports import BrokerUnavailable
+from legsync.testing import (
+    InMemoryBroker,
+    InMemoryDatabase,
+    InMemoryQuotes,
+    ManualClock,
+    position,
+)
 
 ACCOUNT = "VA000001"
 CREDIT_SPREAD = (
@@ -73,7 +73,12 @@ def test_the_first_sync_opens_every_leg_and_announces_it(
     service: SyncService, db: InMemoryDatabase, heard: list[PositionEvent]
 ) -> None:
     result = service.sync(ACCOUNT)
-    assert (result.success, result.synced, result.opened, result.pruned) == (True, 2, 2, True)
+    assert (result.success, result.counts.synced, result.counts.opened, result.pruned) == (
+        True,
+        2,
+        2,
+        True,
+    )
     legs = db.positions.all_legs(ACCOUNT)
     assert [(leg.occ_symbol, leg.side, leg.quantity) for leg in legs] == [
         ("SPY270319P00395000", Side.LONG, 2),
@@ -98,7 +103,12 @@ def test_the_same_snapshot_again_writes_nothing_and_says_nothing(
     heard.clear()
     clock.advance(timedelta(minutes=5))
     again = service.sync(ACCOUNT)
-    assert (again.opened, again.changed, again.unchanged, again.removed) == (0, 0, 2, 0)
+    assert (
+        again.counts.opened,
+        again.counts.changed,
+        again.counts.unchanged,
+        again.counts.removed,
+    ) == (0, 0, 2, 0)
     assert db.positions.rows_written == written
     assert [leg.updated_at for leg in db.positions.all_legs()] == first_stamps
     assert heard == []
@@ -134,7 +144,11 @@ def test_every_attempt_is_recorded_so_the_last_good_sync_is_known(
         False,
         "broker read failed for account VA000001: timed out",
     )
-    assert (last_good.started_at, last_good.opened, last_good.synced) == (good_at, 2, 2)
+    assert (last_good.started_at, last_good.counts.opened, last_good.counts.synced) == (
+        good_at,
+        2,
+        2,
+    )
 
 
 def test_a_leg_the_broker_dropped_is_removed_and_announced(
@@ -144,7 +158,7 @@ def test_a_leg_the_broker_dropped_is_removed_and_announced(
     heard.clear()
     broker.set_positions(ACCOUNT, CREDIT_SPREAD[:1])
     result = service.sync(ACCOUNT)
-    assert (result.removed, result.pruned) == (1, True)
+    assert (result.counts.removed, result.pruned) == (1, True)
     assert [leg.occ_symbol for leg in db.positions.all_legs()] == ["SPY270319P00400000"]
     assert [type(e) for e in heard] == [PositionRemoved]
 
@@ -159,7 +173,7 @@ def test_a_garbled_row_keeps_every_stored_leg_and_says_why(
     result = service.sync(ACCOUNT)
     assert result.success
     assert not result.pruned
-    assert result.skipped == 1
+    assert result.counts.skipped == 1
     assert [e.symbol for e in result.errors] == ["SPY270319P0039500"]
     assert result.prune_skipped_reason
     assert len(db.positions.all_legs()) == 2
@@ -169,7 +183,7 @@ def test_a_dry_run_plans_against_the_store_and_writes_nothing(
     service: SyncService, db: InMemoryDatabase, heard: list[PositionEvent]
 ) -> None:
     result = service.sync(ACCOUNT, dry_run=True)
-    assert (result.dry_run, result.opened) == (True, 2)
+    assert (result.dry_run, result.counts.opened) == (True, 2)
     assert [type(e) for e in result.events] == [PositionSynced, PositionSynced], "the plan"
     assert db.positions.all_legs() == []
     assert db.sync_runs.last_run(ACCOUNT) is None

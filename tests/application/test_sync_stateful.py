@@ -14,8 +14,6 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from legsync.adapters.clock import ManualClock
-from legsync.adapters.memory import InMemoryBroker, InMemoryDatabase, position
 from legsync.application import SyncService, plan_sync, position_removed, position_synced
 from legsync.domain import (
     BrokerPosition,
@@ -24,8 +22,10 @@ from legsync.domain import (
     OptionLeg,
     PositionEvent,
     PositionSynced,
+    StoredLegs,
 )
 from legsync.ports import BrokerUnavailable
+from legsync.testing import InMemoryBroker, InMemoryDatabase, ManualClock, position
 
 ACCOUNT = "VA000001"
 CONTRACTS = [
@@ -55,7 +55,9 @@ def contents(legs: list[OptionLeg]) -> dict[LegKey, tuple[int, Decimal | None]]:
 def expected_from(book: list[BrokerPosition]) -> dict[LegKey, tuple[int, Decimal | None]]:
 
     plan = plan_sync(
-        BrokerSnapshot(ACCOUNT, tuple(book), ManualClock().now()), {}, ManualClock().now()
+        BrokerSnapshot(ACCOUNT, tuple(book), ManualClock().now()),
+        StoredLegs(ACCOUNT),
+        ManualClock().now(),
     )
     return contents(list(plan.opened))
 

@@ -10,8 +10,6 @@ from decimal import Decimal
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
-from legsync.adapters.memory import InMemoryBroker, InMemoryDatabase, position
 from legsync.application import SyncService
 from legsync.application.reconcile import ReconcileService
 from legsync.application.trades import InvalidTrade, TradeService
@@ -19,6 +17,7 @@ from legsync.domain import Origin, Side, Trade, TradeLeg, TradeStatus, parse_occ
 from legsync.domain.reconciliation import MirrorState
 from legsync.domain.structures import StructureKind
 from legsync.ports import TradeNotFound
+from legsync.testing import InMemoryBroker, InMemoryDatabase, ManualClock, position
 
 ACCOUNT = "VA000001"
 NOW = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)

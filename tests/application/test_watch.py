@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
-from legsync.adapters.memory import InMemoryBroker, InMemoryDatabase, position
 from legsync.application import SyncService
 from legsync.application.watch import CycleReport, WatchLoop
 from legsync.ports import BrokerUnavailable
+from legsync.testing import InMemoryBroker, InMemoryDatabase, ManualClock, position
 
 ACCOUNTS = ("VA000001", "6YA000002")
 
