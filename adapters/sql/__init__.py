@@ -1,12 +1,14 @@
-"""The SQL store: SQLite by default, PostgreSQL for deployments, through SQLAlchemy 2.
+"""The SQL store: SQLite by default, PostgreSQL for deployments, through SQLAlchemy 2 Core.
 
-``SqlStore(url)`` is a ``UnitOfWorkFactory`` with the same contract as the in-memory store;
-``upgrade(url)`` creates or upgrades its schema (Alembic), which must happen first::
+``SqlStore(url)`` is a ``UnitOfWorkFactory`` with the same contract as the in-memory store.
+The schema is created and changed only by the migrations: :func:`prepare_schema` creates it in
+a new, empty database (and refuses any other that is not current), ``upgrade(url)`` brings an
+older one up to date::
 
-    from legsync.adapters.sql import SqlStore, upgrade
+    from legsync.adapters.sql import SqlStore, prepare_schema
 
-    upgrade("sqlite:///legsync.db")
     store = SqlStore("sqlite:///legsync.db")
+    prepare_schema(store)
     with store() as uow:
         uow.lock_account("VA000001")
         ...
@@ -16,22 +18,17 @@
 from typing import TYPE_CHECKING, Any
 
 from .engine import DEFAULT_DATABASE_URL, account_lock_key
+from .revision import HEAD_REVISION, SchemaError
+from .schema import prepare_schema
 from .store import SqlStore, SqlUnitOfWork
 
 if TYPE_CHECKING:
-    from .migrations import (
-        LEGACY_REVISION,
-        SchemaError,
-        current_revision,
-        downgrade,
-        head_revision,
-        upgrade,
-    )
+    from .migrations import LEGACY_REVISION, current_revision, downgrade, head_revision, upgrade
 
-# The migrations load Alembic (a third of a small sync's time), so they are imported on first
-# use: a sync of a database that is already current never needs them.
+# The migrations load Alembic, which a sync of a database that is already current never needs,
+# so they are imported on first use.
 _MIGRATIONS = frozenset(
-    {"LEGACY_REVISION", "SchemaError", "current_revision", "downgrade", "head_revision", "upgrade"}
+    {"LEGACY_REVISION", "current_revision", "downgrade", "head_revision", "upgrade"}
 )
 
 
@@ -45,6 +42,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "HEAD_REVISION",
     "LEGACY_REVISION",
     "SchemaError",
     "SqlStore",
@@ -53,5 +51,6 @@ __all__ = [
     "current_revision",
     "downgrade",
     "head_revision",
+    "prepare_schema",
     "upgrade",
 ]

@@ -11,10 +11,15 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-__all__ = ["HEAD_REVISION", "at_head_revision"]
+__all__ = ["HEAD_REVISION", "SchemaError", "at_head_revision"]
 
 HEAD_REVISION = "0002"
 """The newest migration's revision; a test holds it equal to Alembic's head."""
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not one this legsync writes, and it will not change it itself:
+    the message says what was found and what to run."""
 
 
 def at_head_revision(engine: Engine) -> bool:

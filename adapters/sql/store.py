@@ -18,8 +18,8 @@ from sqlalchemy.exc import OperationalError
 from legsync.ports import AccountBusy
 
 from .engine import DEFAULT_DATABASE_URL, DEFAULT_LOCK_TIMEOUT, account_lock_key, make_engine
-from .positions import SqlPositionRepository, upsert_statement
-from .sync_runs import RunInsert, SqlSyncRunRepository
+from .positions import SqlPositionRepository
+from .sync_runs import SqlSyncRunRepository
 from .trades import SqlTradeRepository
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
@@ -49,8 +49,8 @@ class SqlStore:
         self.lock_timeout = lock_timeout
         self.engine: Engine = make_engine(url, lock_timeout=lock_timeout)
         self.dialect_name = self.engine.dialect.name
-        self._upsert = upsert_statement(self.dialect_name)
-        self._run_insert = RunInsert.for_dialect(self.engine.dialect)
+        self.schema_created = False
+        """Whether :func:`~legsync.adapters.sql.prepare_schema` created this database's schema."""
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
@@ -137,8 +137,8 @@ class SqlUnitOfWork:
             raise RuntimeError("this unit of work is open already")
         store = self._store
         self._entered = True
-        self._positions = SqlPositionRepository(self, store.dialect_name, store._upsert)
-        self._sync_runs = SqlSyncRunRepository(self, store._run_insert)
+        self._positions = SqlPositionRepository(self, store.dialect_name)
+        self._sync_runs = SqlSyncRunRepository(self)
         self._trades = SqlTradeRepository(self, store.dialect_name)
         return self
 

@@ -22,6 +22,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Connection
 
 from ..engine import make_engine
+from ..revision import SchemaError
 
 __all__ = [
     "LEGACY_REVISION",
@@ -38,10 +39,6 @@ LEGACY_REVISION = "0001"
 _HERE = Path(__file__).resolve().parent
 _LEGACY_TRADE_COLUMNS = {"id", "account_id", "symbol", "legs", "quantity", "status"}
 _MIGRATION_LOCK = 0x6C6567_73796E63  # "legsync": PostgreSQL advisory lock key for migrations
-
-
-class SchemaError(RuntimeError):
-    """The database holds tables legsync does not recognise, so it will not migrate them."""
 
 
 def _config(connection: Connection | None = None) -> Config:

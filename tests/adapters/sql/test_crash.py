@@ -12,10 +12,9 @@ from typing import Any
 
 from sqlalchemy import event
 
-from legsync.adapters.clock import ManualClock
-from legsync.adapters.memory import InMemoryBroker, position
 from legsync.adapters.sql import SqlStore
 from legsync.application import SyncService, position_removed, position_synced
+from legsync.testing import InMemoryBroker, ManualClock, position
 from tests.adapters.sql.worker import Worker, snapshot
 
 ACCOUNT = "VA000001"

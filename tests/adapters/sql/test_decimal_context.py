@@ -23,11 +23,11 @@ from decimal import (
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
 from legsync.adapters.sql import SqlStore
 from legsync.adapters.tradier import RateLimiter, RetryPolicy, TradierBroker
 from legsync.application import SyncService
 from legsync.domain import BrokerPosition
+from legsync.testing import ManualClock
 from tests.support.tradier_server import (
     Reply,
     TradierServer,
@@ -124,9 +124,9 @@ def test_a_sync_under_a_hostile_decimal_context_stores_the_brokers_values_exactl
         first = service.sync(ACCOUNT, marks=True)
         again = service.sync(ACCOUNT, marks=True)
     assert first.clean, first
-    assert first.opened == 3
+    assert first.counts.opened == 3
     assert again.clean, again
-    assert again.unchanged == 3  # the same values: no leg reads as changed
+    assert again.counts.unchanged == 3  # the same values: no leg reads as changed
     assert stored(store) == EXPECTED
 
 
@@ -139,7 +139,7 @@ def test_a_resync_under_a_hostile_context_finds_a_default_syncs_legs_unchanged(
     with localcontext(HOSTILE):
         again = service.sync(ACCOUNT, marks=True)
     assert again.clean, again
-    assert again.unchanged == 3
+    assert again.counts.unchanged == 3
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL stores NUMERIC, not text

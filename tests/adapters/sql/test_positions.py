@@ -259,9 +259,8 @@ def test_a_row_the_schema_forbids_is_refused_by_the_database(store: SqlStore) ->
 def test_a_stored_row_the_store_could_not_have_written_fails_the_sync_and_changes_nothing(
     tmp_path: Path, column: str, garbage: str
 ) -> None:
-    from legsync.adapters.clock import ManualClock
-    from legsync.adapters.memory import InMemoryBroker, position
     from legsync.application import SyncService
+    from legsync.testing import InMemoryBroker, ManualClock, position
 
     url = f"sqlite:///{tmp_path / 'garbled.db'}"
     upgrade(url)
@@ -292,9 +291,8 @@ def test_a_cost_per_contract_that_does_not_terminate_reads_back_and_resyncs_unch
 ) -> None:
     """$100 for 3 contracts is 33.33... a contract, 34 digits in the sync's money context. The
     store must keep all of them, or every later sync would find the leg changed and rewrite it."""
-    from legsync.adapters.clock import ManualClock
-    from legsync.adapters.memory import InMemoryBroker, position
     from legsync.application import SyncService
+    from legsync.testing import InMemoryBroker, ManualClock, position
 
     broker = InMemoryBroker({ACCOUNT: [position("SPY270319C00450000", 3, "100")]})
     service = SyncService(broker, store, ManualClock())
@@ -302,7 +300,12 @@ def test_a_cost_per_contract_that_does_not_terminate_reads_back_and_resyncs_unch
     first = service.sync(ACCOUNT)
     again = service.sync(ACCOUNT)
 
-    assert (first.opened, again.unchanged, again.changed, again.events) == (1, 1, 0, ())
+    assert (first.counts.opened, again.counts.unchanged, again.counts.changed, again.events) == (
+        1,
+        1,
+        0,
+        (),
+    )
     with store() as uow:
         (held,) = uow.positions.all_legs(ACCOUNT)
     assert held.cost_basis_per_contract == Decimal("33.33333333333333333333333333333333")
@@ -322,9 +325,8 @@ def test_a_row_no_store_can_hold_is_a_row_error_and_the_other_rows_are_synced(
     """The quantity column holds 2**31 - 1 contracts, and PostgreSQL's NUMERIC a bounded number
     of digits: a garbled row beyond them is reported like any unusable row on every store,
     instead of failing the whole sync in one of them."""
-    from legsync.adapters.clock import ManualClock
-    from legsync.adapters.memory import InMemoryBroker, position
     from legsync.application import SyncService
+    from legsync.testing import InMemoryBroker, ManualClock, position
 
     rows = [
         position("SPY270319C00450000", quantity, cost_basis),
