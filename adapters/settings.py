@@ -5,31 +5,39 @@ user would type (``LEGSYNC_DATABASE_URL``) and with what is allowed. The Tradier
 ``SecretStr``: it never shows in a repr, a log line or an error.
 
 The three sources are merged here, in a few lines, rather than by pydantic-settings: the merge
-is all legsync needs of it, and not installing it keeps every command about 50 ms faster to
-start (dependency-injector imports pydantic-settings whenever it is installed).
+is all legsync needs of it (and dependency-injector imports pydantic-settings whenever it is
+installed, which every command would pay for at start-up).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from legsync.domain.reconciliation import DEFAULT_MAX_MIRROR_AGE
+
+from .sql.engine import DEFAULT_DATABASE_URL, normalize_url
+from .tradier.endpoints import PRODUCTION_BASE_URL, SANDBOX_BASE_URL, checked_base_url
+
 __all__ = [
     "DEFAULT_CONFIG_FILE",
     "DEFAULT_DATABASE_URL",
+    "DEFAULT_MAX_MIRROR_AGE",
     "ConfigurationError",
     "Settings",
     "load_settings",
+    "parse_duration",
 ]
 
-DEFAULT_DATABASE_URL = "sqlite:///legsync.db"
 DEFAULT_CONFIG_FILE = Path("legsync.toml")
-PRODUCTION_BASE_URL = "https://api.tradier.com/v1"
-SANDBOX_BASE_URL = "https://sandbox.tradier.com/v1"
+_DURATION = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*([smh]?)\s*", re.ASCII)
+_UNITS = {"s": "seconds", "m": "minutes", "": "minutes", "h": "hours"}
 _ENV_PREFIX = "LEGSYNC_"
 
 
@@ -61,16 +69,34 @@ class Settings(BaseModel):
     )
     tradier_sandbox: bool = Field(default=False, description="use Tradier's sandbox (paper)")
     tradier_timeout: float = Field(default=10.0, gt=0, le=120, description="seconds per request")
+    max_mirror_age: timedelta = Field(
+        default=DEFAULT_MAX_MIRROR_AGE,
+        description="how old the last good sync may be for the mirror to be trusted",
+    )
 
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, url: str) -> str:
-        scheme = url.split("://", 1)[0] if "://" in url else ""
-        if scheme.split("+", 1)[0] not in ("sqlite", "postgresql", "postgres"):
-            raise ValueError("must start with sqlite:/// or postgresql://")
-        if scheme in ("postgresql", "postgres"):
-            return "postgresql+psycopg://" + url.split("://", 1)[1]
-        return url
+        try:
+            return normalize_url(url).render_as_string(hide_password=False)
+        except Exception:  # the URL's own parser or our scheme rule: say what is allowed
+            raise ValueError("must start with sqlite:/// or postgresql://") from None
+
+    @field_validator("max_mirror_age", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_duration(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return parse_duration(str(value))
+        return value
+
+    @field_validator("max_mirror_age")
+    @classmethod
+    def _positive(cls, age: timedelta) -> timedelta:
+        if age <= timedelta(0):
+            raise ValueError("must be more than 0")
+        return age
 
     @field_validator("tradier_account_id", mode="before")
     @classmethod
@@ -90,15 +116,26 @@ class Settings(BaseModel):
     @field_validator("tradier_base_url")
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(("https://", "http://")):
-            raise ValueError("must be an http(s) URL including the version path, like .../v1")
-        return None if url is None else url.rstrip("/")
+        return None if url is None else checked_base_url(url)
 
     @property
     def resolved_tradier_base_url(self) -> str:
         if self.tradier_base_url:
             return self.tradier_base_url
         return SANDBOX_BASE_URL if self.tradier_sandbox else PRODUCTION_BASE_URL
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration as a person types it: minutes (``15``, ``2.5``) or ``90s``, ``15m``, ``1h``;
+    ValueError naming the text for anything else, zero and negative included."""
+    found = _DURATION.fullmatch(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not a number of minutes or a duration like 90s, 15m or 1h")
+    amount, unit = found.groups()
+    age = timedelta(**{_UNITS[unit]: float(amount)})
+    if age <= timedelta(0):
+        raise ValueError(f"{text!r} must be more than 0 (a mirror that old is never fresh)")
+    return age
 
 
 def load_settings(

@@ -8,30 +8,17 @@ exactly the same things.
 
 from typing import TYPE_CHECKING, Any
 
+from .endpoints import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
 from .file_broker import EXAMPLE_POSITIONS, FileBroker, example_positions_path
 from .pacing import RateLimiter
 from .wire import WireError
 
 if TYPE_CHECKING:
-    from .broker import (
-        PRODUCTION_BASE_URL,
-        SANDBOX_BASE_URL,
-        RetryPolicy,
-        TradierBroker,
-        TradierUnauthorized,
-    )
+    from .broker import RetryPolicy, TradierBroker, TradierUnauthorized
 
 # The HTTP broker loads httpx, stamina and pydantic; reading a saved file needs none of them,
 # so its names are imported on first use.
-_BROKER = frozenset(
-    {
-        "PRODUCTION_BASE_URL",
-        "SANDBOX_BASE_URL",
-        "RetryPolicy",
-        "TradierBroker",
-        "TradierUnauthorized",
-    }
-)
+_BROKER = frozenset({"RetryPolicy", "TradierBroker", "TradierUnauthorized"})
 
 
 def __getattr__(name: str) -> Any:

@@ -26,17 +26,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 import stamina
 from pydantic import SecretStr
 
-from legsync.application.collector import collector_paused
 from legsync.domain import BrokerSnapshot
 from legsync.ports import BrokerUnavailable, Clock, Marks
 
 from ..clock import SystemClock
+from .endpoints import PRODUCTION_BASE_URL, SANDBOX_BASE_URL, checked_base_url
 from .pacing import RateLimiter
 from .wire import (
     Fault,
@@ -59,13 +58,9 @@ __all__ = [
 
 log = logging.getLogger("legsync.tradier")
 
-PRODUCTION_BASE_URL = "https://api.tradier.com/v1"
-SANDBOX_BASE_URL = "https://sandbox.tradier.com/v1"
-
 _RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 _AUTH_STATUSES = frozenset({401, 403})
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9]{1,32}")
-_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _SYMBOL = re.compile(r"[A-Za-z0-9./ ]{1,32}")
 
 T = TypeVar("T")
@@ -158,7 +153,7 @@ class TradierBroker:
             raise ValueError(f"timeout must be positive, got {timeout}")
         if quote_chunk_size < 1:
             raise ValueError(f"quote_chunk_size must be at least 1, got {quote_chunk_size}")
-        self.base_url = _checked_base_url(
+        self.base_url = checked_base_url(
             base_url or (SANDBOX_BASE_URL if sandbox else PRODUCTION_BASE_URL)
         )
         self.timeout = timeout
@@ -361,17 +356,6 @@ class TradierBroker:
             until = f" until {resets.isoformat(timespec='seconds')}" if resets else ""
             raise self._failure(f"rate limited ({http}){until}", account_id, True)
 
-        with collector_paused():  # a big body is many objects, none in a cycle
-            return self._decoded(response, parse, account_id, http)
-
-    def _decoded(
-        self,
-        response: httpx.Response,
-        parse: Callable[[Any], T],
-        account_id: str | None,
-        http: str,
-    ) -> T:
-        status = response.status_code
         payload: Any = None
         fault: Fault | None = None
         try:
@@ -447,19 +431,6 @@ def _phase(error: httpx.TimeoutException) -> str:
         httpx.WriteTimeout: "sending the request",
         httpx.PoolTimeout: "waiting for a connection",
     }.get(type(error), "timeout")
-
-
-def _checked_base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(f"the Tradier base URL must be an http(s) URL with a host, got {url!r}")
-    if parts.scheme == "http" and parts.hostname not in _LOCAL_HOSTS:
-        raise ValueError(
-            f"refusing plain http to {parts.hostname}: it would send the token unencrypted"
-        )
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError("the Tradier base URL must not carry credentials, a query or a fragment")
-    return url.rstrip("/")
 
 
 def _shown_account(account_id: object) -> str:

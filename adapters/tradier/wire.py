@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
-from legsync.application.collector import collector_paused
 from legsync.domain import BrokerPosition
 
 __all__ = [
@@ -203,8 +202,7 @@ def parse_positions_body(
     body: bytes | str, *, content_type: str | None = None
 ) -> tuple[BrokerPosition, ...]:
     """A whole positions response body (as the API sends it, or as a user saved it)."""
-    with collector_paused():
-        return positions_from_payload(decode_json(body, content_type=content_type))
+    return positions_from_payload(decode_json(body, content_type=content_type))
 
 
 def positions_from_payload(payload: Any) -> tuple[BrokerPosition, ...]:
@@ -234,54 +232,7 @@ def positions_from_payload(payload: Any) -> tuple[BrokerPosition, ...]:
         rows = [rows]
     elif not isinstance(rows, list):
         raise WireError(f'"position" is {_describe(rows)}; expected an object or a list')
-    return _positions(rows)
-
-
-def _positions(rows: list[Any]) -> tuple[BrokerPosition, ...]:
-    """The rows, each through a fast path for the shape Tradier sends (an object whose symbol
-    is a string, whose numbers ``decode_json`` made finite Decimals or nulls and whose
-    date_acquired is an ISO string or null), and through :func:`_position` otherwise.
-
-    The fast path takes only rows that :func:`_position` would accept and turn into the same
-    position; any other row, a bad one included, goes through :func:`_position`, which reads
-    numeric strings and integers and names what is wrong. This loop runs once per broker row:
-    no call per field, no generator. ``BrokerPosition`` is a named tuple, built here as the
-    tuple of its fields (symbol, quantity, cost_basis, date_acquired), half the cost of calling
-    the class; ``tests/adapters/tradier/test_wire_rows.py`` fails if the fields change.
-    """
-    positions: list[BrokerPosition] = []
-    append = positions.append
-    new, position_type = tuple.__new__, BrokerPosition
-    for number, row in enumerate(rows, 1):
-        if type(row) is dict:
-            symbol = row.get("symbol")
-            quantity = row.get("quantity")
-            cost = row.get("cost_basis")
-            acquired = row.get("date_acquired")
-            if (
-                type(symbol) is str
-                and type(quantity) is Decimal
-                and quantity.is_finite()
-                and (cost is None or (type(cost) is Decimal and cost.is_finite()))
-                and symbol.strip()
-            ):
-                if acquired is None:
-                    append(new(position_type, (symbol, quantity, cost, None)))
-                    continue
-                if type(acquired) is str:
-                    try:
-                        moment = datetime.fromisoformat(acquired)
-                    except ValueError:
-                        pass  # padded, or not a timestamp: _position decides
-                    else:
-                        if moment.tzinfo is None:  # Tradier documents UTC
-                            moment = moment.replace(tzinfo=UTC)
-                        elif moment.tzinfo is not UTC:
-                            moment = moment.astimezone(UTC)
-                        append(new(position_type, (symbol, quantity, cost, moment)))
-                        continue
-        append(_position(row, number))
-    return tuple(positions)
+    return tuple(_position(row, number) for number, row in enumerate(rows, 1))
 
 
 def _position(row: Any, number: int) -> BrokerPosition:
@@ -300,7 +251,6 @@ def _position(row: Any, number: int) -> BrokerPosition:
         acquired = row.get("date_acquired")
         date_acquired = None if acquired is None else _timestamp(acquired, "date_acquired")
     except WireError as bad:
-        # The row's name is built only when it is needed: this runs once per broker row.
         raise WireError(f"position {number} ({_plain(symbol)}) {bad.reason}") from None
     return BrokerPosition(
         symbol=symbol, quantity=quantity, cost_basis=cost_basis, date_acquired=date_acquired

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,10 +103,25 @@ def test_a_missing_or_broken_config_file_is_named(tmp_path: Path) -> None:
         load_settings(config_file=broken)
 
 
-def test_the_settings_name_the_same_tradier_hosts_as_the_broker() -> None:
-    """The settings keep their own copies so that reading them loads no HTTP client."""
-    from legsync.adapters import settings
-    from legsync.adapters.tradier import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
+def test_reading_the_settings_loads_no_http_client() -> None:
+    """The settings check Tradier URLs with the broker's own rule, without loading httpx."""
+    script = "import sys, legsync.adapters.settings; print('httpx' in sys.modules)"
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "False"
 
-    assert settings.PRODUCTION_BASE_URL == PRODUCTION_BASE_URL
-    assert settings.SANDBOX_BASE_URL == SANDBOX_BASE_URL
+
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("http://api.tradier.com/v1", "refusing plain http"),
+        ("https://u:p@api.tradier.com/v1", "must not carry credentials"),
+    ],
+)
+def test_a_base_url_the_broker_would_refuse_is_refused_by_the_settings(
+    monkeypatch: pytest.MonkeyPatch, url: str, complaint: str
+) -> None:
+    monkeypatch.setenv("LEGSYNC_TRADIER_BASE_URL", url)
+    with pytest.raises(ConfigurationError, match=complaint):
+        load_settings()

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from legsync.adapters.clock import ManualClock
 from legsync.adapters.tradier import RateLimiter, RetryPolicy, TradierBroker
+from legsync.testing import ManualClock
 from tests.support.tradier_server import TradierServer, tradier_server
 
 TOKEN = "SENTINEL-7f3a9c-TOKEN"

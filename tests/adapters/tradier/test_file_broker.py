@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
 from legsync.adapters.tradier import FileBroker, example_positions_path
 from legsync.domain import BrokerPosition, OptionType, parse_occ_symbol
 from legsync.ports import BrokerPort, BrokerUnavailable
+from legsync.testing import ManualClock
 from tests.support.tradier_server import fault_body, positions_body
 
 from .conftest import ACCOUNT

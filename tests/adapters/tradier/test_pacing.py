@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
 from legsync.adapters.tradier import RateLimiter
+from legsync.testing import ManualClock
 from tests.support.tradier_server import rate_limit_headers
 
 from .conftest import Sleeps

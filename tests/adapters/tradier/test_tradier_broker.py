@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from legsync.adapters.clock import ManualClock
 from legsync.adapters.tradier import (
     PRODUCTION_BASE_URL,
     SANDBOX_BASE_URL,
@@ -23,6 +22,7 @@ from legsync.adapters.tradier import (
 )
 from legsync.domain import BrokerPosition
 from legsync.ports import AccountDirectoryPort, BrokerPort, BrokerUnavailable, QuotePort
+from legsync.testing import ManualClock
 from tests.support.tradier_server import (
     fault_body,
     positions_body,

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
 from legsync.adapters.tradier import RetryPolicy, TradierBroker, TradierUnauthorized
 from legsync.domain import BrokerPosition
 from legsync.ports import BrokerUnavailable
+from legsync.testing import ManualClock
 from tests.support.tradier_server import (
     Reply,
     TradierServer,
