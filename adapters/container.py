@@ -1,83 +1,23 @@
 """The composition root: the one place that decides which adapter serves which port.
 
-Logic-free by design: configuration in, wired objects out. Tests swap an adapter in one line,
-``container.broker.override(InMemoryBroker(...))``, and get every other part as configured.
-Adapters that need heavy libraries are built by small factories that import them on first
-use, so a command that reads a file never loads an HTTP client it does not use.
+Declarations only: configuration in, wired objects out (how each adapter is opened and closed
+is :mod:`legsync.adapters.resources`). An embedding application gets every service the command
+line uses from here, and a test swaps an adapter in one line,
+``container.broker.override(InMemoryBroker(...))``, and gets every other part as configured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 from dependency_injector import containers, providers
-from pydantic import SecretStr
 
 from legsync.application import SyncService
-from legsync.ports import Clock
+from legsync.application.reconcile import ReconcileService
+from legsync.application.trades import TradeService
 
+from . import resources
 from .clock import SystemClock
 
-if TYPE_CHECKING:
-    from .memory import InMemoryBroker, InMemoryDatabase, InMemoryQuotes
-    from .sql.store import SqlStore
-    from .tradier import FileBroker, TradierBroker
-
 __all__ = ["Container"]
-
-
-def _memory_database() -> InMemoryDatabase:
-    from .memory import InMemoryDatabase
-
-    return InMemoryDatabase()
-
-
-def _memory_broker() -> InMemoryBroker:
-    from .memory import InMemoryBroker
-
-    return InMemoryBroker()
-
-
-def _memory_quotes() -> InMemoryQuotes:
-    from .memory import InMemoryQuotes
-
-    return InMemoryQuotes()
-
-
-def _sql_store(url: str) -> Iterator[SqlStore]:
-    from .sql.store import SqlStore
-
-    store = SqlStore(url)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _file_broker(path: str, clock: Clock) -> FileBroker:
-    from .tradier.file_broker import FileBroker
-
-    return FileBroker(Path(path), clock=clock)
-
-
-def _tradier_broker(
-    token: SecretStr | str | None, base_url: str, timeout: float, clock: Clock
-) -> Iterator[TradierBroker]:
-    from .tradier.broker import TradierBroker
-
-    if token is None or (isinstance(token, SecretStr) and not token.get_secret_value()):
-        from .settings import ConfigurationError
-
-        raise ConfigurationError(
-            "setting tradier_token (LEGSYNC_TRADIER_TOKEN) is required for the Tradier broker"
-        )
-    broker = TradierBroker(token, base_url=base_url, timeout=timeout, clock=clock)
-    try:
-        yield broker
-    finally:
-        broker.close()
 
 
 class Container(containers.DeclarativeContainer):
@@ -85,8 +25,10 @@ class Container(containers.DeclarativeContainer):
 
     ``config.broker`` chooses the broker: ``memory``, ``file`` (``config.positions_file``) or
     ``tradier`` (``config.tradier.token``, ``.base_url``, ``.timeout``). ``config.store``
-    chooses the store: ``memory`` or ``sql`` (``config.database_url``). Adapters that hold
-    resources (an engine, a connection pool) are ``Resource`` providers:
+    chooses the store: ``memory`` or ``sql`` (``config.database_url``; a new, empty database
+    gets the schema, one that is not current is refused). ``config.max_mirror_age`` (a
+    ``timedelta``) is how old a mirror the reconciliation and trade services still trust.
+    Adapters that hold resources (an engine, a connection pool) are ``Resource`` providers:
     ``container.shutdown_resources()`` closes them.
     """
 
@@ -96,12 +38,12 @@ class Container(containers.DeclarativeContainer):
 
     store = providers.Selector(
         config.store,
-        memory=providers.Singleton(_memory_database),
-        sql=providers.Resource(_sql_store, url=config.database_url),
+        memory=providers.Singleton(resources.memory_database),
+        sql=providers.Resource(resources.sql_store, url=config.database_url),
     )
 
     tradier = providers.Resource(
-        _tradier_broker,
+        resources.tradier_broker,
         token=config.tradier.token,
         base_url=config.tradier.base_url,
         timeout=config.tradier.timeout,
@@ -110,14 +52,14 @@ class Container(containers.DeclarativeContainer):
 
     broker = providers.Selector(
         config.broker,
-        memory=providers.Singleton(_memory_broker),
-        file=providers.Singleton(_file_broker, path=config.positions_file, clock=clock),
+        memory=providers.Singleton(resources.memory_broker),
+        file=providers.Singleton(resources.file_broker, path=config.positions_file, clock=clock),
         tradier=tradier,
     )
 
     quotes = providers.Selector(
         config.broker,
-        memory=providers.Singleton(_memory_quotes),
+        memory=providers.Singleton(resources.memory_quotes),
         file=providers.Object(None),
         tradier=tradier,
     )
@@ -130,9 +72,13 @@ class Container(containers.DeclarativeContainer):
     )
 
     sync_service = providers.Factory(
-        SyncService,
-        broker=broker,
-        uow_factory=store,
-        clock=clock,
-        quotes=quotes,
+        SyncService, broker=broker, uow_factory=store, clock=clock, quotes=quotes
+    )
+
+    trade_service = providers.Factory(
+        TradeService, uow_factory=store, clock=clock, max_age=config.max_mirror_age
+    )
+
+    reconcile_service = providers.Factory(
+        ReconcileService, uow_factory=store, clock=clock, max_age=config.max_mirror_age
     )

@@ -1,10 +1,5 @@
-"""The ``legsync`` command. ``main`` is the console script; ``python -m legsync.adapters.cli``
-works too.
+"""The ``legsync`` command. ``main`` is the console script; ``python -m legsync`` works too."""
 
-Imports are lazy on purpose: ``legsync --help`` loads no database driver and no HTTP client,
-and each command loads only what it uses.
-"""
-
-from .app import main
+from .main import main
 
 __all__ = ["main"]

@@ -26,6 +26,7 @@ __all__ = [
     "leg_record",
     "render_table",
     "run_record",
+    "safe_url",
     "sync_summary",
 ]
 
@@ -67,18 +68,19 @@ def event_record(event: PositionEvent) -> dict[str, Any]:
 
 
 def run_record(run: SyncRun, last_success: SyncRun | None) -> dict[str, Any]:
+    counts = run.counts
     return {
         "account_id": run.account_id,
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat(),
         "success": run.success,
-        "synced": run.synced,
-        "opened": run.opened,
-        "changed": run.changed,
-        "unchanged": run.unchanged,
-        "removed": run.removed,
-        "skipped": run.skipped,
-        "errors": run.errors,
+        "synced": counts.synced,
+        "opened": counts.opened,
+        "changed": counts.changed,
+        "unchanged": counts.unchanged,
+        "removed": counts.removed,
+        "skipped": counts.skipped,
+        "errors": counts.errors,
         "pruned": run.pruned,
         "error": run.error,
         "last_success_at": None if last_success is None else last_success.finished_at.isoformat(),
@@ -136,10 +138,11 @@ def sync_summary(result: SyncResult) -> str:
     if not result.success:
         return f"{who}: FAILED, nothing changed: {result.reason}"
     verb = "would sync" if result.dry_run else "synced"
+    counts = result.counts
     lines = [
-        f"{who}: {verb} {result.synced} leg(s): {result.opened} opened, {result.changed} changed,"
-        f" {result.unchanged} unchanged, {result.removed} removed"
-        + (f"; {result.skipped} stock position(s) skipped" if result.skipped else "")
+        f"{who}: {verb} {counts.synced} leg(s): {counts.opened} opened, {counts.changed} changed,"
+        f" {counts.unchanged} unchanged, {counts.removed} removed"
+        + (f"; {counts.skipped} stock position(s) skipped" if counts.skipped else "")
     ]
     if result.dry_run:
         lines.append("  dry run: nothing was written")
@@ -167,3 +170,12 @@ def _planned(event: PositionEvent) -> str:
 def write_json_line(stream: IO[str], record: Mapping[str, Any]) -> None:
     stream.write(dumps(record) + "\n")
     stream.flush()
+
+
+def safe_url(url: str) -> str:
+    """A database URL without its password."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"

@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Any, Self
 
 from legsync.adapters.settings import Settings, load_settings
 
-from .app import CommandFailed, UsageError
+from .errors import CommandFailed, UsageError
+from .output import safe_url
 
 if TYPE_CHECKING:
     from legsync.adapters.container import Container
     from legsync.application import SyncService
-    from legsync.ports import Clock, UnitOfWork, UnitOfWorkFactory
+    from legsync.application.reconcile import ReconcileService
+    from legsync.application.trades import TradeService
+    from legsync.ports import Clock, UnitOfWorkFactory
 
 __all__ = ["FILE_ACCOUNT", "Runtime"]
 
@@ -29,21 +32,21 @@ class Runtime:
     def __init__(self, settings: Settings, *, from_file: Path | None = None) -> None:
         from legsync.adapters.container import Container
 
-        self.settings = settings
         if from_file is not None:
             settings = settings.model_copy(update={"broker": "file", "positions_file": from_file})
-            self.settings = settings
         if settings.broker == "file" and settings.positions_file is None:
             raise UsageError("broker=file needs a positions file: use --from-file PATH")
+        self.settings = settings
         self.container: Container = Container()
         self.container.config.from_dict(_container_config(settings))
-        self._schema_checked = False
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace, *, open_store: bool = True) -> Runtime:
+    def from_args(cls, args: argparse.Namespace) -> Runtime:
         flags: dict[str, Any] = {"database_url": args.database_url}
         if getattr(args, "sandbox", None):
             flags["tradier_sandbox"] = True
+        if getattr(args, "max_age", None) is not None:
+            flags["max_mirror_age"] = args.max_age
         settings = load_settings(flags, args.config)
         return cls(settings, from_file=getattr(args, "from_file", None))
 
@@ -58,79 +61,35 @@ class Runtime:
     ) -> None:
         self.container.shutdown_resources()
 
-    # --- the store ----------------------------------------------------------------------------
-
-    def unit_of_work(self) -> UnitOfWork:
-        return self.store()()
-
     def store(self) -> UnitOfWorkFactory:
-        """The store, its schema checked (and created in a new, empty database)."""
-        self._ensure_schema()
-        return self.container.store()  # type: ignore[no-any-return]
+        """The store, its schema prepared by the container (created in a new, empty database)."""
+        store: UnitOfWorkFactory = self.container.store()
+        if getattr(store, "schema_created", False):
+            print(
+                f"legsync: created the legsync schema in {safe_url(self.settings.database_url)}",
+                file=sys.stderr,
+            )
+            setattr(store, "schema_created", False)  # said once  # noqa: B010
+        return store
 
     def clock(self) -> Clock:
         return self.container.clock()
 
-    def migrate(self, action: str, revision: str | None) -> str:
-        from legsync.adapters.sql import migrations
-
-        url = self.settings.database_url
-        try:
-            if action == "upgrade":
-                migrations.upgrade(url, revision or "head")
-            elif action == "downgrade":
-                if revision is None:
-                    raise UsageError("db downgrade needs a revision (or 'base')")
-                migrations.downgrade(url, revision)
-            current = migrations.current_revision(url)
-        except migrations.SchemaError as error:
-            raise CommandFailed(str(error)) from None
-        return f"database {_safe_url(url)} is at schema revision {current or 'base (empty)'}"
-
-    def _ensure_schema(self) -> None:
-        """Create the schema in a new, empty database; refuse an older one.
-
-        A newcomer's first command just works; a deployed database is upgraded only on
-        purpose (``legsync db upgrade``), so two versions of legsync never write one schema.
-        """
-        if self._schema_checked:
-            return
-        from legsync.adapters.sql.revision import at_head_revision
-
-        store = self.container.store()
-        if at_head_revision(store.engine):  # the usual case: one SELECT, Alembic not loaded
-            self._schema_checked = True
-            return
-        from sqlalchemy import inspect
-
-        from legsync.adapters.sql import migrations
-
-        url = self.settings.database_url
-        current, head = migrations.current_revision(url), migrations.head_revision()
-        if current != head:
-            with store.engine.connect() as connection:
-                empty = not inspect(connection).get_table_names()
-            if current is None and empty:
-                migrations.upgrade(url)
-                print(
-                    f"legsync: created the legsync schema (revision {head}) in {_safe_url(url)}",
-                    file=sys.stderr,
-                )
-            else:
-                raise UsageError(
-                    f"the database {_safe_url(url)} is at schema revision "
-                    f"{current or 'none (it holds other tables)'} and this legsync needs {head}:"
-                    " run legsync db upgrade"
-                )
-        self._schema_checked = True
-
-    # --- the broker ---------------------------------------------------------------------------
-
     def sync_service(self) -> SyncService:
-        self._ensure_schema()
+        self.store()
         return self.container.sync_service()
 
+    def trade_service(self) -> TradeService:
+        self.store()
+        return self.container.trade_service()
+
+    def reconcile_service(self) -> ReconcileService:
+        self.store()
+        return self.container.reconcile_service()
+
     def accounts(self, args: argparse.Namespace) -> list[str]:
+        """The accounts a sync command names: ``--account-id``, ``--all-accounts``, the
+        settings, or the file broker's own."""
         explicit = list(getattr(args, "account_ids", None) or ())
         if getattr(args, "all_accounts", False):
             if self.settings.broker == "file":
@@ -153,24 +112,15 @@ class Runtime:
 
 
 def _container_config(settings: Settings) -> dict[str, Any]:
-    token = settings.tradier_token
     return {
         "store": "sql",
         "broker": settings.broker,
         "database_url": settings.database_url,
         "positions_file": None if settings.positions_file is None else str(settings.positions_file),
+        "max_mirror_age": settings.max_mirror_age,
         "tradier": {
-            "token": token,
+            "token": settings.tradier_token,
             "base_url": settings.resolved_tradier_base_url,
             "timeout": settings.tradier_timeout,
         },
     }
-
-
-def _safe_url(url: str) -> str:
-    """The database URL without its password."""
-    scheme, sep, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not at or ":" not in credentials:
-        return url
-    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"

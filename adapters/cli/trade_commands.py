@@ -1,212 +1,186 @@
-"""Reconciliation and trade commands: ``check`` and ``trades list|add|manage|unmanage|import``.
+"""``legsync trades list|add|manage|unmanage|import|exit-quantity``: the engine's trades.
 
 These read the mirror and change trades only; none of them touches a position.
-``check`` exits 0 when every account was judged and nothing was found, 3 when it found
-phantom or partial trades or expired legs, and 1 when an account's mirror is stale (its last
-sync failed, was incomplete or never ran), since nothing about it could be judged.
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+import sys
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING
 
-from legsync.domain import InvalidOccSymbol, Side, Trade, TradeLeg, parse_occ_symbol
+from .errors import EXIT_FAILED, EXIT_OK, CommandFailed
+from .help import command_parser
+from .options import max_age_option
 
-from .app import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS, CommandFailed, UsageError
-from .output import dumps, render_table
+if TYPE_CHECKING:
+    from legsync.application.trades import ImportReport
+    from legsync.domain import Trade, TradeLeg
 
-__all__ = ["add_reconciliation_commands", "run_reconciliation"]
+__all__ = ["register"]
 
 
-def add_reconciliation_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    check = commands.add_parser(
-        "check",
-        parents=[common],
-        help="report phantom and partial trades and expired legs (changes nothing)",
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    trades = commands.add_parser(
+        "trades",
+        help="the engine's trades and the managed switch",
+        description="The engine's trades: list, record, import, the managed switch, exit sizes.",
     )
-    check.add_argument("--account-id", dest="account_id", metavar="ID")
-    check.add_argument(
-        "--max-age",
-        type=_minutes,
-        metavar="MINUTES",
-        help="also count a mirror as stale when its last good sync is older than this",
+    actions = trades.add_subparsers(dest="trades_command", metavar="ACTION", required=True)
+    json_option = argparse.ArgumentParser(add_help=False)
+    json_option.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    listing = command_parser(
+        actions,
+        "list",
+        [common, json_option],
+        "List the open trades, managed or not (--all: closed ones too).",
+        "legsync trades list --account-id VA00000000 --json",
     )
-    check.add_argument("--json", action="store_true")
-
-    trades = commands.add_parser("trades", help="the engine's trades and the managed switch")
-    actions = trades.add_subparsers(dest="trades_command", metavar="ACTION")
-    actions.required = True
-
-    listing = actions.add_parser("list", parents=[common], help="open trades (--all: closed too)")
     listing.add_argument("--all", action="store_true", help="include closed trades")
-    listing.add_argument("--account-id", dest="account_id", metavar="ID")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--account-id", dest="account_id", metavar="ID", help="one account")
+    listing.set_defaults(handler=run_list)
 
-    add = actions.add_parser(
+    add = command_parser(
+        actions,
         "add",
-        parents=[common],
-        help="record a trade opened by hand (origin MANUAL, unmanaged unless --managed)",
+        [common, json_option],
+        "Record a trade opened by hand: origin MANUAL, unmanaged unless --managed.",
+        "legsync trades add --account-id VA00000000 --leg short:SPY270319P00540000"
+        " --leg long:SPY270319P00530000 --quantity 2",
     )
-    add.add_argument("--account-id", dest="account_id", metavar="ID", required=True)
+    add.add_argument(
+        "--account-id", dest="account_id", metavar="ID", required=True, help="its account"
+    )
     add.add_argument(
         "--leg",
         dest="legs",
         action="append",
         required=True,
-        type=_trade_leg,
+        type=trade_leg,
         metavar="SIDE:SYMBOL[:RATIO]",
         help="a leg, e.g. short:SPY270319P00540000 (repeat for each leg)",
     )
-    add.add_argument("--quantity", type=_whole, default=1, help="spreads (default 1)")
-    add.add_argument("--entry-price", type=_decimal, metavar="PRICE", help="per share, signed")
+    add.add_argument("--quantity", type=whole, default=1, help="spreads (default 1)")
+    add.add_argument(
+        "--entry-price", type=decimal, metavar="PRICE", help="per share, signed (credit positive)"
+    )
     add.add_argument("--managed", action="store_true", help="let the engine monitor and exit it")
-    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=run_add)
 
-    for name, verb in (("manage", "let the engine manage"), ("unmanage", "make the engine ignore")):
-        switch = actions.add_parser(name, parents=[common], help=f"{verb} a trade or a symbol")
+    for name, verb in (("manage", "Let the engine manage"), ("unmanage", "Make the engine ignore")):
+        switch = command_parser(
+            actions,
+            name,
+            [common, json_option],
+            f"{verb} one trade, or every open trade on an underlying.",
+            f"legsync trades {name} 7",
+            f"legsync trades {name} --symbol SPX --account-id VA00000000",
+        )
         target = switch.add_mutually_exclusive_group(required=True)
-        target.add_argument("trade_id", nargs="?", type=_whole, help="a trade id")
-        target.add_argument("--symbol", help="every open trade on this underlying")
-        switch.add_argument("--account-id", dest="account_id", metavar="ID")
-        switch.add_argument("--json", action="store_true")
+        target.add_argument("trade_id", nargs="?", type=whole, help="a trade id")
+        target.add_argument("--symbol", help="every open trade on this underlying (or root)")
+        switch.add_argument("--account-id", dest="account_id", metavar="ID", help="one account")
+        switch.set_defaults(handler=run_switch, managed=name == "manage")
 
-    imports = actions.add_parser(
+    imports = command_parser(
+        actions,
         "import",
-        parents=[common],
-        help="store broker legs no trade claims as unmanaged IMPORTED trades",
+        [common, json_option, max_age_option()],
+        "Store the broker legs no trade claims as unmanaged IMPORTED trades, one per structure.",
+        "legsync trades import --account-id VA00000000 --dry-run",
     )
-    imports.add_argument("--account-id", dest="account_id", metavar="ID")
+    imports.add_argument("--account-id", dest="account_id", metavar="ID", help="one account")
     imports.add_argument("--dry-run", action="store_true", help="show what would be imported")
-    imports.add_argument("--json", action="store_true")
+    imports.set_defaults(handler=run_import)
 
-    exits = actions.add_parser(
-        "exit-quantity", parents=[common], help="how many spreads of a trade may be closed now"
+    exits = command_parser(
+        actions,
+        "exit-quantity",
+        [common, json_option, max_age_option()],
+        "How many spreads of a trade the engine may close now (0 unless it is safe).",
+        "legsync trades exit-quantity 7 --max-age 5m",
     )
-    exits.add_argument("trade_id", type=_whole)
-    exits.add_argument("--json", action="store_true")
+    exits.add_argument("trade_id", type=whole, help="a trade id")
+    exits.set_defaults(handler=run_exit_quantity)
 
 
-def run_reconciliation(args: argparse.Namespace) -> int:
-    from legsync.ports import TradeNotFound
-
+def run_list(args: argparse.Namespace) -> int:
     from .runtime import Runtime
 
-    runtime = Runtime.from_args(args)
-    try:
-        with runtime:
-            if args.command == "check":
-                return _check(runtime, args)
-            if args.command == "trades":
-                return _trades(runtime, args)
-    except TradeNotFound as missing:
-        raise CommandFailed(str(missing)) from None
-    raise UsageError(f"unknown command {args.command!r}")
+    with Runtime.from_args(args) as runtime:
+        trades = runtime.trade_service().list_trades(
+            account_id=args.account_id, include_closed=args.all
+        )
+    print_trades(trades, as_json=args.json)
+    return EXIT_OK
 
 
-def _check(runtime: Any, args: argparse.Namespace) -> int:
-    from legsync.application.reconcile import ReconcileService
+def run_add(args: argparse.Namespace) -> int:
+    from .runtime import Runtime
 
-    report = ReconcileService(runtime.store(), runtime.clock(), max_age=args.max_age).check(
-        args.account_id
-    )
-    if args.json:
-        print(dumps(report.to_dict()))
-    else:
-        print(_check_text(report))
-    if report.stale:
-        return EXIT_FAILED
-    return EXIT_OK if report.clean else EXIT_ROW_ERRORS
-
-
-def _check_text(report: Any) -> str:
-    if not report.accounts:
-        return "nothing to check: no legs, syncs or open managed trades yet"
-    lines = []
-    for account in report.accounts:
-        if not account.judged:
-            lines.append(
-                f"{account.account_id}: STALE mirror, nothing judged: {account.mirror.reason}"
-            )
-            continue
-        verdict = "clean" if account.clean else "findings"
-        judged = f"{account.trades_judged} managed open trade(s) judged"
-        lines.append(f"{account.account_id}: {verdict} ({judged})")
-        for label, findings in (("phantom", account.phantoms), ("partial", account.partials)):
-            for finding in findings:
-                reasons = "; ".join(finding.reasons)
-                lines.append(
-                    f"  {label} trade {finding.trade.id} ({finding.trade.symbol}): {reasons}"
-                )
-        for claim in account.overclaimed:
-            lines.append(f"  claimed twice: {claim.reason}")
-        for leg in account.expired:
-            lines.append(f"  expired leg: {leg.side.value} {leg.quantity} {leg.occ_symbol}")
-    return "\n".join(lines)
+    with Runtime.from_args(args) as runtime:
+        trade = runtime.trade_service().add_manual(
+            args.account_id,
+            args.legs,
+            args.quantity,
+            managed=args.managed,
+            entry_price=args.entry_price,
+        )
+    print_trades([trade], as_json=args.json)
+    return EXIT_OK
 
 
-def _trades(runtime: Any, args: argparse.Namespace) -> int:
-    from legsync.application.trades import InvalidTrade, TradeService
+def run_switch(args: argparse.Namespace) -> int:
+    from .runtime import Runtime
 
-    service = TradeService(runtime.store(), runtime.clock())
-    action = args.trades_command
-    if action == "list":
-        trades = service.list_trades(account_id=args.account_id, include_closed=args.all)
-        _print_trades(trades, as_json=args.json)
-        return EXIT_OK
-    if action == "add":
-        try:
-            trade = service.add_manual(
-                args.account_id,
-                args.legs,
-                args.quantity,
-                managed=args.managed,
-                entry_price=args.entry_price,
-            )
-        except InvalidTrade as invalid:
-            raise UsageError(str(invalid)) from None
-        _print_trades([trade], as_json=args.json)
-        return EXIT_OK
-    if action in ("manage", "unmanage"):
-        managed = action == "manage"
+    with Runtime.from_args(args) as runtime:
+        service = runtime.trade_service()
         if args.trade_id is not None:
-            trades = [service.set_managed(args.trade_id, managed)]
+            trades = [service.set_managed(args.trade_id, args.managed)]
         else:
-            try:
-                switched = service.set_managed_for_symbol(
-                    args.symbol, managed, account_id=args.account_id
-                )
-            except ValueError as invalid:
-                raise UsageError(str(invalid)) from None
+            switched = service.set_managed_for_symbol(
+                args.symbol, args.managed, account_id=args.account_id
+            )
             if not switched.trades:
                 raise CommandFailed(f"no open trade on {switched.symbol}")
             trades = list(switched.trades)
-        _print_trades(trades, as_json=args.json)
-        return EXIT_OK
-    if action == "import":
-        return _import(service, args)
-    if action == "exit-quantity":
-        from legsync.application.reconcile import ReconcileService
-
-        spreads = ReconcileService(runtime.store(), runtime.clock()).exit_quantity(args.trade_id)
-        print(
-            dumps({"trade_id": args.trade_id, "exit_quantity": spreads}) if args.json else spreads
-        )
-        return EXIT_OK
-    raise UsageError(f"unknown trades action {action!r}")
+    print_trades(trades, as_json=args.json)
+    return EXIT_OK
 
 
-def _import(service: Any, args: argparse.Namespace) -> int:
-    report = service.import_trades(args.account_id, dry_run=args.dry_run)
-    if args.json:
+def run_import(args: argparse.Namespace) -> int:
+    from .runtime import Runtime
+
+    with Runtime.from_args(args) as runtime:
+        report = runtime.trade_service().import_trades(args.account_id, dry_run=args.dry_run)
+    _print_import(report, as_json=args.json)
+    return EXIT_FAILED if report.skipped else EXIT_OK
+
+
+def run_exit_quantity(args: argparse.Namespace) -> int:
+    from .output import dumps
+    from .runtime import Runtime
+
+    with Runtime.from_args(args) as runtime:
+        spreads = runtime.reconcile_service().exit_quantity(args.trade_id)
+    print(dumps({"trade_id": args.trade_id, "exit_quantity": spreads}) if args.json else spreads)
+    return EXIT_OK
+
+
+def _print_import(report: ImportReport, *, as_json: bool) -> None:
+    from .output import dumps
+
+    if as_json:
         print(
             dumps(
                 {
                     "dry_run": report.dry_run,
                     "imported": [
-                        {"kind": item.kind.value, **_trade_record(item.trade)}
+                        {"kind": item.kind.value, **trade_record(item.trade)}
                         for item in report.imported
                     ],
                     "skipped": [
@@ -216,21 +190,26 @@ def _import(service: Any, args: argparse.Namespace) -> int:
                 }
             )
         )
-    else:
-        verb = "would import" if report.dry_run else "imported"
-        print(f"{verb} {len(report.imported)} trade(s), unmanaged")
-        for item in report.imported:
-            legs = ", ".join(_leg_text(leg) for leg in item.trade.legs)
-            ident = "" if item.trade.id is None else f"trade {item.trade.id}: "
-            print(f"  {ident}{item.kind.value} x{item.trade.quantity} {item.trade.symbol}: {legs}")
         for account in report.skipped:
-            print(f"  skipped {account.account_id}: {account.mirror.reason}")
-    return EXIT_FAILED if report.skipped else EXIT_OK
+            print(
+                f"legsync: skipped {account.account_id}: {account.mirror.reason}", file=sys.stderr
+            )
+        return
+    verb = "would import" if report.dry_run else "imported"
+    print(f"{verb} {len(report.imported)} trade(s), unmanaged")
+    for item in report.imported:
+        legs = ", ".join(leg_text(leg) for leg in item.trade.legs)
+        ident = "" if item.trade.id is None else f"trade {item.trade.id}: "
+        print(f"  {ident}{item.kind.value} x{item.trade.quantity} {item.trade.symbol}: {legs}")
+    for account in report.skipped:
+        print(f"  skipped {account.account_id}: {account.mirror.reason}")
 
 
-def _print_trades(trades: list[Trade], *, as_json: bool) -> None:
+def print_trades(trades: list[Trade], *, as_json: bool) -> None:
+    from .output import dumps, render_table
+
     if as_json:
-        print(dumps([_trade_record(trade) for trade in trades]))
+        print(dumps([trade_record(trade) for trade in trades]))
         return
     if not trades:
         print("no trades")
@@ -245,14 +224,14 @@ def _print_trades(trades: list[Trade], *, as_json: bool) -> None:
             trade.status.value,
             trade.origin.value,
             "yes" if trade.is_managed else "no",
-            ", ".join(_leg_text(leg) for leg in trade.legs),
+            ", ".join(leg_text(leg) for leg in trade.legs),
         )
         for trade in trades
     ]
     print(render_table(headers, rows, numeric=("id", "qty")))
 
 
-def _trade_record(trade: Trade) -> dict[str, object]:
+def trade_record(trade: Trade) -> dict[str, object]:
     return {
         "id": trade.id,
         "account_id": trade.account_id,
@@ -271,12 +250,14 @@ def _trade_record(trade: Trade) -> dict[str, object]:
     }
 
 
-def _leg_text(leg: TradeLeg) -> str:
+def leg_text(leg: TradeLeg) -> str:
     ratio = f"x{leg.ratio}" if leg.ratio != 1 else ""
     return f"{leg.side.value} {leg.occ.format()}{ratio}"
 
 
-def _trade_leg(text: str) -> TradeLeg:
+def trade_leg(text: str) -> TradeLeg:
+    from legsync.domain import InvalidOccSymbol, Side, TradeLeg, parse_occ_symbol
+
     parts = text.split(":")
     if len(parts) not in (2, 3):
         raise argparse.ArgumentTypeError(
@@ -291,27 +272,17 @@ def _trade_leg(text: str) -> TradeLeg:
         occ = parse_occ_symbol(symbol)
     except InvalidOccSymbol as invalid:
         raise argparse.ArgumentTypeError(str(invalid)) from None
-    ratio = _whole(parts[2]) if len(parts) == 3 else 1
+    ratio = whole(parts[2]) if len(parts) == 3 else 1
     return TradeLeg(occ, side, ratio)
 
 
-def _whole(text: str) -> int:
+def whole(text: str) -> int:
     if not text.strip().isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be a whole number of at least 1")
     return int(text)
 
 
-def _minutes(text: str) -> timedelta:
-    try:
-        minutes = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
-    if not minutes > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 minutes")
-    return timedelta(minutes=minutes)
-
-
-def _decimal(text: str) -> Decimal:
+def decimal(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from legsync.adapters.clock import ManualClock
 from legsync.adapters.container import Container
-from legsync.adapters.memory import InMemoryBroker, InMemoryDatabase, position
+from legsync.testing import InMemoryBroker, InMemoryDatabase, ManualClock, position
 
 
 def test_the_default_wiring_is_in_memory_and_syncs() -> None:
@@ -16,7 +15,7 @@ def test_the_default_wiring_is_in_memory_and_syncs() -> None:
     broker.set_positions("VA000001", [position("SPY270319C00450000", "1", "300")])
     result = container.sync_service().sync("VA000001")
     assert result.success
-    assert result.opened == 1
+    assert result.counts.opened == 1
     assert isinstance(container.store(), InMemoryDatabase)
 
 
@@ -27,7 +26,7 @@ def test_overriding_the_broker_swaps_it_everywhere() -> None:
     with container.broker.override(fake), container.clock.override(clock):
         service = container.sync_service()
         assert service.broker is fake
-        assert service.sync("6YA000002").opened == 1
+        assert service.sync("6YA000002").counts.opened == 1
     assert container.broker() is not fake
 
 
@@ -38,7 +37,7 @@ def test_the_file_broker_is_chosen_by_configuration() -> None:
     container.config.from_dict({"broker": "file", "positions_file": str(example_positions_path())})
     result = container.sync_service().sync("VA000001")
     assert result.success
-    assert result.opened > 0
+    assert result.counts.opened > 0
     assert container.quotes() is None
 
 

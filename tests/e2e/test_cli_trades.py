@@ -159,7 +159,7 @@ def test_bad_trade_input_exits_2_and_says_why(
     assert complaint in run.stderr
 
 
-def test_an_unknown_trade_exits_1(synced: Path) -> None:
+def test_an_unknown_trade_is_bad_input_exit_2(synced: Path) -> None:
     run = legsync(synced, "trades", "manage", "4242")
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert "no trade with id 4242" in run.stderr

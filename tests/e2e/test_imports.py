@@ -51,7 +51,7 @@ def loaded(modules: set[str], *packages: str) -> list[str]:
 
 def test_help_imports_no_database_driver_orm_or_http_client(tmp_path: Path) -> None:
     modules = imported_after(
-        "from legsync.adapters.cli.app import build_parser; build_parser().format_help()", tmp_path
+        "from legsync.adapters.cli.main import build_parser; build_parser().format_help()", tmp_path
     )
     assert loaded(modules, "sqlalchemy", "alembic", "psycopg", "sqlite3", "httpx") == []
 
@@ -60,9 +60,7 @@ def test_a_sync_of_a_file_into_a_current_database_loads_no_migrations_or_http(
     tmp_path: Path,
 ) -> None:
     shutil.copy(EXAMPLE, tmp_path / "positions.json")
-    sync = (
-        "from legsync.adapters.cli.app import main; main(['sync', '--from-file', 'positions.json'])"
-    )
+    sync = "from legsync.adapters.cli import main; main(['sync', '--from-file', 'positions.json'])"
     first = imported_after(sync, tmp_path)  # creates the schema: the migrations are needed
     assert loaded(first, "alembic")
     again = imported_after(sync, tmp_path)
@@ -72,9 +70,7 @@ def test_a_sync_of_a_file_into_a_current_database_loads_no_migrations_or_http(
 
 def test_a_sync_of_a_file_into_a_current_database_loads_no_orm(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE, tmp_path / "positions.json")
-    sync = (
-        "from legsync.adapters.cli.app import main; main(['sync', '--from-file', 'positions.json'])"
-    )
+    sync = "from legsync.adapters.cli import main; main(['sync', '--from-file', 'positions.json'])"
     imported_after(sync, tmp_path)  # creates the schema
     again = imported_after(sync, tmp_path)
     assert loaded(again, "legsync.adapters.sql.store"), "the sync did not reach the store"
