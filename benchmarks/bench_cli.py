@@ -216,10 +216,10 @@ def _hyperfine_version(hyperfine: str) -> str:
 def _imported(cwd: Path, env: dict[str, str], help_only: bool = False) -> list[str]:
     """The heavy libraries loaded by a sync (or by building ``--help``'s parser)."""
     if help_only:
-        action = "from legsync.adapters.cli.app import build_parser; build_parser().format_help()"
+        action = "from legsync.adapters.cli.main import build_parser; build_parser().format_help()"
     else:
         action = (
-            "from legsync.adapters.cli.app import main; "
+            "from legsync.adapters.cli.main import main; "
             f"main(['sync', '--from-file', {str(EXAMPLE)!r}])"
         )
     script = (

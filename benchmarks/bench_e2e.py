@@ -68,7 +68,7 @@ def run_e2e(repeats: int, positions: int = POSITIONS) -> Section:
                 result = service.sync(ACCOUNT)
                 elapsed = time.perf_counter() - start
                 assert result.success, result
-                assert result.opened == positions, result
+                assert result.counts.opened == positions, result
                 return elapsed
 
             def sync_unchanged() -> float:
@@ -76,7 +76,7 @@ def run_e2e(repeats: int, positions: int = POSITIONS) -> Section:
                 result = service.sync(ACCOUNT)
                 elapsed = time.perf_counter() - start
                 assert result.success, result
-                assert result.unchanged == positions, result
+                assert result.counts.unchanged == positions, result
                 return elapsed
 
             def fetch() -> float:

@@ -101,7 +101,7 @@ def _sync_in_this_process(body: str, database: str, legs: int) -> None:
     result = service.sync("VA000001")
     seconds = time.perf_counter() - start
     assert result.success, result
-    assert result.synced == legs, result
+    assert result.counts.synced == legs, result
     peak = _peak_mb()
     store.close()
     print(json.dumps({"after_imports_mb": after_imports, "peak_mb": peak, "seconds": seconds}))

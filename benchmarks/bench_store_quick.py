@@ -32,11 +32,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from legsync.adapters.clock import ManualClock
-from legsync.adapters.memory import InMemoryBroker, position
 from legsync.adapters.sql import SqlStore, upgrade
 from legsync.application import SyncService
 from legsync.domain import BrokerPosition, OptionLeg
+from legsync.testing import InMemoryBroker, ManualClock, position
 from tests.adapters.sql.worker import snapshot
 from tests.support.postgres import postgres_server
 

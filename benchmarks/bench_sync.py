@@ -43,10 +43,10 @@ from benchmarks.harness import (
     interval_note,
 )
 from legsync.adapters.clock import SystemClock
-from legsync.adapters.memory import InMemoryBroker
 from legsync.adapters.sql import SqlStore, upgrade
 from legsync.application import SyncResult, SyncService
 from legsync.domain import BrokerPosition
+from legsync.testing import InMemoryBroker
 
 __all__ = ["SqliteFloor", "clear_store", "run_postgres", "run_sqlite"]
 
@@ -359,7 +359,7 @@ def _scenarios(section: Section, database: str, cases: list[_Case]) -> None:
     def first(case: _Case) -> float:
         case.target.clear()
         elapsed, result = case.target.timed_sync(data[case.size][0])
-        assert result.opened == case.size, result
+        assert result.counts.opened == case.size, result
         return elapsed
 
     def insert_floor(case: _Case) -> float:
@@ -386,10 +386,10 @@ def _scenarios(section: Section, database: str, cases: list[_Case]) -> None:
 
     def unchanged(case: _Case) -> float:
         elapsed, result = case.target.timed_sync(data[case.size][0])
-        assert result.unchanged == case.size
-        assert not (result.opened)
-        assert not (result.changed)
-        assert not (result.removed)
+        assert result.counts.unchanged == case.size
+        assert not (result.counts.opened)
+        assert not (result.counts.changed)
+        assert not (result.counts.removed)
         return elapsed
 
     def select_floor(case: _Case) -> float:
@@ -414,7 +414,7 @@ def _scenarios(section: Section, database: str, cases: list[_Case]) -> None:
         rows, _, (changed, n_changed, n_gone) = data[case.size]
         case.target.sync(rows)
         elapsed, result = case.target.timed_sync(changed)
-        assert (result.changed, result.removed) == (n_changed, n_gone), result
+        assert (result.counts.changed, result.counts.removed) == (n_changed, n_gone), result
         return elapsed
 
     for size, samples in measure(resync_changed, insert_floor).items():

@@ -8,6 +8,7 @@ Quantities are 1 to 20 contracts, long or short; the cost basis is Tradier's sig
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from benchmarks.bench_parser import make_symbols
 from legsync.adapters.sql.tables import POSITIONS
 from legsync.application import plan_sync
-from legsync.domain import BrokerPosition, BrokerSnapshot, OptionLeg, canonical_decimal
+from legsync.domain import BrokerPosition, BrokerSnapshot, OptionLeg, StoredLegs, canonical_decimal
 
 __all__ = [
     "ACCOUNT",
@@ -90,7 +91,8 @@ def changed_rows(rows: list[BrokerPosition]) -> tuple[list[BrokerPosition], int,
             step = Decimal(1 if row.quantity > 0 else -1)
             assert row.cost_basis is not None
             per_contract = row.cost_basis / row.quantity
-            row = row._replace(
+            row = replace(
+                row,
                 quantity=row.quantity + step,
                 cost_basis=(row.cost_basis + per_contract * step).quantize(Decimal("0.01")),
             )
@@ -105,7 +107,7 @@ def floor_rows(rows: list[BrokerPosition], *, sqlite: bool) -> list[tuple[Any, .
     legsync inserts; on SQLite decimals, dates and times are the canonical text it stores.
     """
     now = datetime.now(UTC)
-    plan = plan_sync(BrokerSnapshot(ACCOUNT, tuple(rows), now), {}, now)
+    plan = plan_sync(BrokerSnapshot(ACCOUNT, tuple(rows), now), StoredLegs(ACCOUNT), now)
     assert not plan.errors
     assert len(plan.opened) == len(rows)
     return [_values(leg, sqlite) for leg in plan.opened]

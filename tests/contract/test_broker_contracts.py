@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from legsync.adapters.contracts import BrokerContract
-from legsync.adapters.contracts.broker import BrokerFactory, FailingBrokerFactory
-from legsync.adapters.memory import InMemoryBroker
 from legsync.adapters.tradier import FileBroker, RetryPolicy, TradierBroker
 from legsync.domain import BrokerPosition
+from legsync.testing import InMemoryBroker
+from legsync.testing.contracts import BrokerContract
+from legsync.testing.contracts.broker import BrokerFactory, FailingBrokerFactory
 from tests.support.tradier_server import (
     Reply,
     TradierServer,

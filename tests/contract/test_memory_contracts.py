@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from legsync.adapters.contracts import StoreContract
-from legsync.adapters.memory import InMemoryDatabase
 from legsync.ports import UnitOfWorkFactory
+from legsync.testing import InMemoryDatabase
+from legsync.testing.contracts import StoreContract
 
 
 class TestInMemoryStore(StoreContract):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from legsync.adapters.contracts import StoreContract
 from legsync.adapters.sql import SqlStore, upgrade
 from legsync.ports import UnitOfWorkFactory
+from legsync.testing.contracts import StoreContract
 
 
 class TestSqliteStore(StoreContract):
