@@ -291,7 +291,19 @@ class TradierBroker:
                     try:
                         return self._once(method, path, parse, account_id, data)
                     except BrokerUnavailable as failure:
-                        log.info("%s %s, attempt %d: %s", method, path, attempts, failure.reason)
+                        if _worth_retrying(failure) and attempts < policy.attempts:
+                            log.warning(
+                                "Tradier %s %s failed (%s); retrying in %.1fs or more "
+                                "(attempt %d of %d)",
+                                method,
+                                path,
+                                failure.reason,
+                                attempt.next_wait,
+                                attempts,
+                                policy.attempts,
+                            )
+                        else:
+                            log.info("Tradier %s %s failed: %s", method, path, failure.reason)
                         raise
         except BrokerUnavailable as failure:
             last = failure

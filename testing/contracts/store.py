@@ -26,6 +26,8 @@ from legsync.domain import (
 )
 from legsync.ports import TradeNotFound, UnitOfWorkFactory
 
+from ..builders import leg as build_leg
+
 __all__ = ["StoreContract"]
 
 ACCOUNT = "VA000001"
@@ -43,11 +45,8 @@ def make_leg(
     last_price: Decimal | None = None,
     updated_at: datetime = T0,
 ) -> OptionLeg:
-    return OptionLeg(
-        account_id=account_id,
-        occ=parse_occ_symbol(symbol),
-        side=side,
-        quantity=quantity,
+    return replace(
+        build_leg(symbol, quantity if side is Side.LONG else -quantity, account_id=account_id),
         cost_basis_per_contract=cost_basis_per_contract,
         last_price=last_price,
         updated_at=updated_at,

@@ -15,9 +15,8 @@ from legsync.domain import (
     Side,
     StoredLegs,
     cost_basis_per_contract,
-    parse_occ_symbol,
 )
-from legsync.testing import position
+from legsync.testing import leg, position
 
 ACCOUNT = "VA000001"
 EARLIER = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
@@ -35,15 +34,8 @@ def stored_leg(
     cost: str | None = "155",
     last: str | None = None,
 ) -> OptionLeg:
-    return OptionLeg(
-        ACCOUNT,
-        parse_occ_symbol(symbol),
-        side,
-        quantity,
-        None if cost is None else Decimal(cost),
-        None if last is None else Decimal(last),
-        EARLIER,
-    )
+    signed = quantity if side is Side.LONG else -quantity
+    return leg(symbol, signed, cost=cost, last=last, updated_at=EARLIER)
 
 
 def keyed(*legs: OptionLeg) -> StoredLegs:

@@ -310,3 +310,32 @@ def test_the_sync_never_touches_a_trade(service: SyncService, db: InMemoryDataba
     service.sync(ACCOUNT)
     with db() as uow:
         assert uow.trades.list_trades(include_closed=True) == [trade]
+
+
+def test_a_store_that_cannot_record_a_run_or_lock_an_account_is_refused_at_construction(
+    broker: InMemoryBroker,
+) -> None:
+    class PositionsOnly:
+        """A unit of work with positions but no sync log and no account lock."""
+
+        positions = None
+
+        def __enter__(self) -> PositionsOnly:
+            return self
+
+        def commit(self) -> None: ...
+
+    def positions_only() -> PositionsOnly:
+        return PositionsOnly()
+
+    with pytest.raises(TypeError, match="lacks sync_runs, lock_account"):
+        SyncService(broker, positions_only, ManualClock())  # type: ignore[arg-type]
+
+
+def test_a_broker_or_clock_that_cannot_do_its_part_is_refused_at_construction(
+    db: InMemoryDatabase,
+) -> None:
+    with pytest.raises(TypeError, match="as the broker: it lacks fetch_positions"):
+        SyncService(object(), db, ManualClock())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="as the clock: it lacks now"):
+        SyncService(InMemoryBroker(), db, object())  # type: ignore[arg-type]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal
 
 import pytest
 
-from legsync.domain import OptionLeg, Side, parse_occ_symbol
 from legsync.domain.expiry import expired_legs, expires_at, is_expired
+from legsync.testing import leg
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -58,21 +57,10 @@ def test_utc_midnight_is_not_the_boundary() -> None:
 
 
 def test_expired_legs_are_picked_out_in_the_order_given() -> None:
-    def leg(symbol: str) -> OptionLeg:
-        return OptionLeg(
-            account_id="VA000001",
-            occ=parse_occ_symbol(symbol),
-            side=Side.SHORT,
-            quantity=1,
-            cost_basis_per_contract=Decimal("155"),
-            last_price=None,
-            updated_at=utc(2024, 1, 2, 15),
-        )
-
     later, today, yesterday = (
-        leg("SPY240126P00400000"),
-        leg("SPY240119P00400000"),
-        leg("SPY240118P00400000"),
+        leg("SPY240126P00400000", -1, cost="155"),
+        leg("SPY240119P00400000", -1, cost="155"),
+        leg("SPY240118P00400000", -1, cost="155"),
     )
     at_close = utc(2024, 1, 19, 21)
     assert expired_legs([later, today, yesterday], at_close) == (today, yesterday)

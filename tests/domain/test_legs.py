@@ -9,22 +9,15 @@ from typing import Any
 
 import pytest
 
-from legsync.domain import OptionLeg, Side, amount_fits, parse_occ_symbol, underlying_for_root
+from legsync.domain import OptionLeg, Side, amount_fits, underlying_for_root
+from legsync.testing import leg as shipped_leg
 
 NOW = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 
 
 def leg(symbol: str = "SPY240119C00450000", side: Side = Side.LONG, **changes: object) -> OptionLeg:
-    base = OptionLeg(
-        account_id="VA000001",
-        occ=parse_occ_symbol(symbol),
-        side=side,
-        quantity=2,
-        cost_basis_per_contract=Decimal("155.5"),
-        last_price=None,
-        updated_at=NOW,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    two = 2 if side is Side.LONG else -2
+    return replace(shipped_leg(symbol, two, cost="155.5", updated_at=NOW), **changes)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -31,24 +31,12 @@ from legsync.domain.reconciliation import (
     mirror_state,
     spread_positions_for_trade,
 )
+from legsync.testing import leg
 
 ACCOUNT = "VA000001"
 AT = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 SHORT_PUT = "SPY240119P00400000"
 LONG_PUT = "SPY240119P00395000"
-
-
-def held(symbol: str, quantity: int, account: str = ACCOUNT) -> OptionLeg:
-    """A mirrored leg: +2 is two contracts long, -2 two short."""
-    return OptionLeg(
-        account_id=account,
-        occ=parse_occ_symbol(symbol),
-        side=Side.LONG if quantity > 0 else Side.SHORT,
-        quantity=abs(quantity),
-        cost_basis_per_contract=None,
-        last_price=None,
-        updated_at=AT,
-    )
 
 
 def expects(symbol: str, side: Side, ratio: int = 1) -> TradeLeg:
@@ -73,11 +61,11 @@ def bull_put(quantity: int = 2, **changes: object) -> Trade:
 
 def test_a_trades_legs_are_found_by_account_contract_and_side() -> None:
     legs = [
-        held(SHORT_PUT, -2),
-        held(LONG_PUT, 2),
-        held(SHORT_PUT, 5),  # long the same contract: not the trade's short leg
-        held(LONG_PUT, 9, account="VA000002"),  # another account
-        held("SPY240119P00390000", 1),
+        leg(SHORT_PUT, -2),
+        leg(LONG_PUT, 2),
+        leg(SHORT_PUT, 5),  # long the same contract: not the trade's short leg
+        leg(LONG_PUT, 9, account_id="VA000002"),  # another account
+        leg("SPY240119P00390000", 1),
     ]
     positions = spread_positions_for_trade(bull_put(), legs)
     assert [(h.occ.format(), h.side, h.held, h.needed) for h in positions.holdings] == [
@@ -90,7 +78,7 @@ def test_a_trades_legs_are_found_by_account_contract_and_side() -> None:
 
 
 def test_the_broker_order_id_plays_no_part() -> None:
-    legs = [held(SHORT_PUT, -2), held(LONG_PUT, 2)]
+    legs = [leg(SHORT_PUT, -2), leg(LONG_PUT, 2)]
     with_id = spread_positions_for_trade(bull_put(), legs)
     without = spread_positions_for_trade(bull_put(broker_order_id=None), legs)
     assert with_id.holdings == without.holdings
@@ -100,11 +88,11 @@ def test_a_strike_written_with_trailing_zeros_is_the_same_contract() -> None:
     occ = parse_occ_symbol(SHORT_PUT)
     written = OccSymbol(occ.root, occ.expiration, occ.option_type, Decimal("400.000"))
     trade = bull_put(legs=(TradeLeg(written, Side.SHORT), expects(LONG_PUT, Side.LONG)))
-    assert spread_positions_for_trade(trade, [held(SHORT_PUT, -2), held(LONG_PUT, 2)]).missing == ()
+    assert spread_positions_for_trade(trade, [leg(SHORT_PUT, -2), leg(LONG_PUT, 2)]).missing == ()
 
 
 def test_what_is_missing_and_what_is_short_is_said_leg_by_leg() -> None:
-    positions = spread_positions_for_trade(bull_put(quantity=3), [held(LONG_PUT, 1)])
+    positions = spread_positions_for_trade(bull_put(quantity=3), [leg(LONG_PUT, 1)])
     assert [h.occ.format() for h in positions.missing] == [SHORT_PUT]
     assert [h.occ.format() for h in positions.short] == [LONG_PUT]
     assert positions.health is TradeHealth.PARTIAL
@@ -115,14 +103,14 @@ def test_what_is_missing_and_what_is_short_is_said_leg_by_leg() -> None:
 
 
 def test_a_trade_with_none_of_its_legs_held_is_a_phantom() -> None:
-    positions = spread_positions_for_trade(bull_put(), [held("SPY240119P00390000", 1)])
+    positions = spread_positions_for_trade(bull_put(), [leg("SPY240119P00390000", 1)])
     assert positions.health is TradeHealth.PHANTOM
     assert len(positions.missing) == 2
 
 
 def test_a_leg_given_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="more than once"):
-        spread_positions_for_trade(bull_put(), [held(SHORT_PUT, -2), held(SHORT_PUT, -2)])
+        spread_positions_for_trade(bull_put(), [leg(SHORT_PUT, -2), leg(SHORT_PUT, -2)])
 
 
 # --- exit quantities ---------------------------------------------------------------------------
@@ -131,48 +119,48 @@ def test_a_leg_given_twice_is_refused() -> None:
 @pytest.mark.parametrize(
     ("trade", "legs", "fresh", "spreads"),
     [
-        pytest.param(bull_put(2), [held(SHORT_PUT, -2), held(LONG_PUT, 2)], True, 2, id="all held"),
+        pytest.param(bull_put(2), [leg(SHORT_PUT, -2), leg(LONG_PUT, 2)], True, 2, id="all held"),
         pytest.param(
-            bull_put(2), [held(SHORT_PUT, -5), held(LONG_PUT, 5)], True, 2, id="capped by trade"
+            bull_put(2), [leg(SHORT_PUT, -5), leg(LONG_PUT, 5)], True, 2, id="capped by trade"
         ),
         pytest.param(
-            bull_put(3), [held(SHORT_PUT, -3), held(LONG_PUT, 1)], True, 1, id="short leg limits"
+            bull_put(3), [leg(SHORT_PUT, -3), leg(LONG_PUT, 1)], True, 1, id="short leg limits"
         ),
-        pytest.param(bull_put(2), [held(SHORT_PUT, -2)], True, 0, id="a leg missing"),
+        pytest.param(bull_put(2), [leg(SHORT_PUT, -2)], True, 0, id="a leg missing"),
         pytest.param(
             bull_put(2, managed=False),
-            [held(SHORT_PUT, -2), held(LONG_PUT, 2)],
+            [leg(SHORT_PUT, -2), leg(LONG_PUT, 2)],
             True,
             0,
             id="unmanaged",
         ),
         pytest.param(
             bull_put(2, managed=None),
-            [held(SHORT_PUT, -2), held(LONG_PUT, 2)],
+            [leg(SHORT_PUT, -2), leg(LONG_PUT, 2)],
             True,
             2,
             id="legacy row counts as managed",
         ),
         pytest.param(
             bull_put(2, status=TradeStatus.CLOSED),
-            [held(SHORT_PUT, -2), held(LONG_PUT, 2)],
+            [leg(SHORT_PUT, -2), leg(LONG_PUT, 2)],
             True,
             0,
             id="closed",
         ),
         pytest.param(
-            bull_put(2), [held(SHORT_PUT, -2), held(LONG_PUT, 2)], False, 0, id="stale mirror"
+            bull_put(2), [leg(SHORT_PUT, -2), leg(LONG_PUT, 2)], False, 0, id="stale mirror"
         ),
         pytest.param(
             bull_put(2, legs=(expects(SHORT_PUT, Side.SHORT, 2), expects(LONG_PUT, Side.LONG))),
-            [held(SHORT_PUT, -3), held(LONG_PUT, 2)],
+            [leg(SHORT_PUT, -3), leg(LONG_PUT, 2)],
             True,
             1,
             id="ratio 2: 3 contracts cover 1 spread",
         ),
         pytest.param(
             bull_put(2, legs=(expects(SHORT_PUT, Side.SHORT), expects(SHORT_PUT, Side.SHORT))),
-            [held(SHORT_PUT, -3)],
+            [leg(SHORT_PUT, -3)],
             True,
             1,
             id="a contract named twice needs both",
@@ -218,8 +206,9 @@ def test_an_exit_never_asks_for_more_contracts_than_the_broker_holds(
 
     assert 0 <= spreads <= trade.quantity
     ratio: dict[tuple[OccSymbol, Side], int] = {}
-    for leg in legs:
-        ratio[leg.occ, leg.side] = ratio.get((leg.occ, leg.side), 0) + leg.ratio
+    for expected in legs:
+        held = (expected.occ, expected.side)
+        ratio[held] = ratio.get(held, 0) + expected.ratio
     for contract, per_spread in ratio.items():
         assert spreads * per_spread <= holdings.get(contract, 0)
     if not fresh or managed is False:
@@ -238,7 +227,7 @@ def test_only_managed_open_trades_are_judged() -> None:
     unmanaged = bull_put(id=4, quantity=9, managed=False)
     closed = bull_put(id=5, quantity=9, status=TradeStatus.CLOSED)
     judgement = judge_managed_trades(
-        [intact, partial, phantom, unmanaged, closed], [held(SHORT_PUT, -2), held(LONG_PUT, 2)]
+        [intact, partial, phantom, unmanaged, closed], [leg(SHORT_PUT, -2), leg(LONG_PUT, 2)]
     )
     assert [p.trade.id for p in judgement.intact] == [1]
     assert [p.trade.id for p in judgement.partials] == [2]

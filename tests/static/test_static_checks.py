@@ -65,3 +65,16 @@ def test_only_adapters_read_the_clock() -> None:
         if any(call in line for call in ("datetime.now(", "date.today(", "time.time(", "utcnow("))
     ]
     assert offenders == [], f"the clock is an adapter's business: {offenders}"
+
+
+def test_the_library_changes_nothing_process_wide() -> None:
+    """No collector switched off or frozen, no stamina hook replaced: an embedding
+    application's threads and its own retries must not feel legsync."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for layer in ("domain", "ports", "application", "testing", "adapters")
+        for path in sorted((ROOT / layer).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if any(call in line for call in ("gc.disable(", "gc.freeze(", "set_on_retry_hooks("))
+    ]
+    assert offenders == []

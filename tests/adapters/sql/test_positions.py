@@ -17,7 +17,8 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
 from legsync.adapters.sql import SqlStore, upgrade
-from legsync.domain import OptionLeg, Side, parse_occ_symbol
+from legsync.domain import OptionLeg
+from legsync.testing import leg as shipped_leg
 from tests.adapters.sql.worker import snapshot
 
 ACCOUNT = "VA000001"
@@ -25,17 +26,7 @@ T0 = datetime(2027, 3, 1, 14, 30, 0, 123456, tzinfo=UTC)
 
 
 def leg(symbol: str, **changes: Any) -> OptionLeg:
-    values: dict[str, Any] = {
-        "account_id": ACCOUNT,
-        "occ": parse_occ_symbol(symbol),
-        "side": Side.LONG,
-        "quantity": 1,
-        "cost_basis_per_contract": Decimal("155.5"),
-        "last_price": None,
-        "updated_at": T0,
-    }
-    values.update(changes)
-    return OptionLeg(**values)
+    return replace(shipped_leg(symbol, cost="155.5", updated_at=T0), **changes)
 
 
 @contextmanager
