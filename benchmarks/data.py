@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from benchmarks.bench_parser import make_symbols
+from benchmarks.parser import make_symbols
 from legsync.adapters.sql.tables import POSITIONS
 from legsync.application import plan_sync
 from legsync.domain import BrokerPosition, BrokerSnapshot, OptionLeg, StoredLegs, canonical_decimal

@@ -1,10 +1,8 @@
-"""Run legsync's benchmarks, print every figure next to its floor, and judge the targets.
+"""Run legsync's benchmarks: every figure next to its floor, measured in the same run.
 
-    python -m benchmarks                      # everything (a few minutes)
-    python -m benchmarks --smoke              # the smallest sizes only, as CI runs it
-    python -m benchmarks --json figures.json  # also save every sample as JSON
-    python -m benchmarks --only sqlite,cli    # some sections: parser, sqlite, postgres, e2e,
-                                              # cli, memory
+    python -m benchmarks                 # 1,000, 10,000 and 100,000 legs (a few minutes)
+    python -m benchmarks --smoke         # 1,000 legs, three repetitions: what CI runs
+    python -m benchmarks --json out.json # also save every sample
 
 The exit status is 0 whatever the ratios (these machines are shared and noisy: a smoke run
 checks that the harness runs, not the targets); ``--check`` makes a missed target exit 1.
@@ -15,268 +13,162 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
+import platform
+import sqlite3
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from statistics import median
 
-from benchmarks.harness import Check, Figure, Section, machine
+from benchmarks.parser import make_symbols, ns_per_symbol, parse_with_regex
+from benchmarks.sync import Figure, sqlite_urls, sync_figures
+from legsync.domain import parse_occ_symbol
+from legsync.domain.occ import _parse as parse_afresh
 
 __all__ = ["main"]
 
-SECTIONS = ("parser", "sqlite", "postgres", "e2e", "cli", "memory")
 SIZES = (1_000, 10_000, 100_000)
-REPEATS = {1_000: 15, 10_000: 9, 100_000: 5}
-E2E_REPEATS = 41
-"""A 1,000-position sync over HTTP takes 15 ms: 41 repetitions cost 10 s and hold the ratio of
-medians to a spread of 0.06 between runs (stdev 0.02), where 15 left it 0.24 (stdev 0.09)."""
-PARSER_SYMBOLS = 100_000
-PARSER_TARGET_NS = 800.0  # issue 2
+TARGET_SIZE = 10_000
+TARGETS = {"first sync": 3.0, "no-change resync": 2.0}
+"""At 10,000 legs, legsync's median over its floor's (issue 17)."""
+PARSER_TARGET = 0.5
+"""legsync's parser at least twice the speed of the regex baseline (issue 17)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks", description=(__doc__ or "").splitlines()[0]
-    )
-    parser.add_argument("--smoke", action="store_true", help="smallest sizes, fewest repeats")
-    parser.add_argument("--json", metavar="PATH", type=Path, help="save every figure as JSON")
-    parser.add_argument("--markdown", metavar="PATH", type=Path, help="save the tables")
-    parser.add_argument("--only", metavar="SECTIONS", help=f"comma-separated: {','.join(SECTIONS)}")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="1,000 legs, 3 repetitions")
     parser.add_argument("--sizes", metavar="N,N", help="legs per sync (default 1000,10000,100000)")
-    parser.add_argument("--repeats", type=int, help="repetitions of every timed figure")
-    parser.add_argument("--no-hyperfine", action="store_true", help="time the CLI by subprocess")
+    parser.add_argument("--repeats", type=int, default=7, help="repetitions (default 7)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--json", metavar="PATH", type=Path, help="save every sample as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-
-    chosen = SECTIONS if not args.only else tuple(s.strip() for s in args.only.split(","))
-    unknown = set(chosen) - set(SECTIONS)
-    if unknown:
-        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     sizes = [int(n) for n in args.sizes.split(",")] if args.sizes else list(SIZES)
+    repeats = args.repeats
     if args.smoke:
-        sizes = [min(sizes)]
+        sizes, repeats = [min(sizes)], 3
 
-    def repeats(size: int) -> int:
-        if args.repeats:
-            return int(args.repeats)
-        if args.smoke:
-            return 2
-        return REPEATS.get(size, 5)
+    print(_machine())
+    parser_rows = _parser_rows(10_000 if args.smoke else 100_000, repeats)
+    figures = sync_figures("SQLite", *sqlite_urls(), sizes, repeats)
+    if not args.no_postgres:
+        figures += _postgres_figures(sizes, repeats)
 
-    started = time.perf_counter()
-    header = machine()
-    sections: list[tuple[str, Section]] = []
-    runners: dict[str, Callable[[], Section]] = {
-        "parser": lambda: _parser(10_000 if args.smoke else PARSER_SYMBOLS, repeats(10_000)),
-        "sqlite": lambda: _sqlite(sizes, repeats),
-        "postgres": lambda: _postgres(sizes, repeats, header),
-        "e2e": lambda: _e2e(3 if args.smoke else args.repeats or E2E_REPEATS),
-        "cli": lambda: _cli(2 if args.smoke else 20, not args.no_hyperfine, 1 if args.smoke else 3),
-        "memory": lambda: _memory(min(sizes) if args.smoke else 100_000),
-    }
-    for name in SECTIONS:
-        if name in chosen:
-            print(f"... {name}", file=sys.stderr, flush=True)
-            sections.append((name, runners[name]()))
-
-    figures = [figure for _, section in sections for figure in section.figures]
-    checks = [check for _, section in sections for check in section.checks]
-    facts = {name: section.facts for name, section in sections if section.facts}
-    command = shlex.join(
-        ["python", "-m", "benchmarks", *(argv if argv is not None else sys.argv[1:])]
-    )
-    header["seconds"] = round(time.perf_counter() - started, 1)
-    tables = _tables(figures, checks, smoke=args.smoke)
-    print(f"{command}\n{_describe(header)}\n\n{tables}")
-    if args.markdown:
-        args.markdown.write_text(f"`{command}`\n\n{_describe(header)}\n\n{tables}\n")
+    print("\n| parser, ns per symbol | legsync | regex baseline | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, (ours, theirs) in parser_rows.items():
+        print(f"| {name} | {median(ours):,.0f} | {median(theirs):,.0f} | {_ratio(ours, theirs)} |")
+    print("\n| database | scenario | legs | legsync ms | floor ms | ratio | |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    for f in figures:
+        print(
+            f"| {f.database} | {f.scenario} | {f.size:,} | {median(f.legsync) * 1000:,.1f} |"
+            f" {median(f.floor) * 1000:,.1f} | {f.ratio:.2f}x | {f.note} |"
+        )
+    missed = _judge(figures, parser_rows)
     if args.json:
         args.json.write_text(
             json.dumps(
                 {
-                    "command": command,
-                    "machine": header,
-                    "figures": [figure.as_dict() for figure in figures],
-                    "checks": [check.as_dict() for check in checks],
-                    "facts": facts,
+                    "machine": _machine(),
+                    "parser": parser_rows,
+                    "syncs": [f.__dict__ for f in figures],
+                    "missed": missed,
                 },
                 indent=2,
-                default=str,
             )
         )
-    missed = [check for check in checks if check.holds is False]
     return 1 if args.check and missed else 0
 
 
-# --- the sections --------------------------------------------------------------------------------
-
-
-def _parser(count: int, repeats: int) -> Section:
-    from benchmarks.bench_parser import (
-        do_nothing,
-        make_symbols,
-        parse_with_regex,
-        time_loop,
-    )
-    from benchmarks.harness import interleaved
-    from legsync.domain import parse_occ_symbol
-
+def _parser_rows(count: int, repeats: int) -> dict[str, tuple[list[float], list[float]]]:
+    """First sight (every symbol parsed afresh) and an account parsed again, against the
+    regex baseline, on ``count`` distinct symbols."""
     symbols = make_symbols(count)
-    section = Section()
-    noop: list[float] = []
-    for form in ("compact", "padded"):
-        texts = [symbol.format(padded=form == "padded") for symbol in symbols]
-        assert [parse_occ_symbol(text) for text in texts] == symbols, "legsync disagrees"
-        assert [parse_with_regex(text) for text in texts] == symbols, "the regex disagrees"
-        samples = interleaved(
-            {
-                "legsync": lambda texts=texts: time_loop(parse_occ_symbol, texts, 1)[0],  # type: ignore[misc]
-                "floor": lambda texts=texts: time_loop(parse_with_regex, texts, 1)[0],  # type: ignore[misc]
-                "noop": lambda texts=texts: time_loop(do_nothing, texts, 1)[0],  # type: ignore[misc]
-            },
-            repeats,
-        )
-        noop.extend(samples["noop"])
-        section.figures.append(
-            Figure(
-                section=f"OCC parser, {count:,} distinct symbols",
-                name=form,
-                size=count,
-                unit="ns/symbol",
-                samples=samples["legsync"],
-                floor_name="stdlib re parser (benchmarks/bench_parser.py)",
-                floor_samples=samples["floor"],
-                note=f"the loop alone (a no-op call) costs {min(noop):.0f} ns",
-            )
-        )
-    compact = section.figures[0]
-    section.checks.append(
-        Check(
-            "parser: ns per compact symbol (issue 2's target, for reference)",
-            compact.median,
-            PARSER_TARGET_NS,
-            unit="ns",
-            strict=True,
-        )
-    )
-    return section
+    texts = [symbol.format() for symbol in symbols]
+    assert [parse_occ_symbol(t) for t in texts] == [parse_with_regex(t) for t in texts] == symbols
+    baseline = ns_per_symbol(parse_with_regex, texts, repeats)
+    account = texts[:1_000]  # a large real account, parsed again each sync
+    for text in account:
+        parse_occ_symbol(text)
+    return {
+        f"first sight, {count:,} distinct symbols": (
+            ns_per_symbol(parse_afresh, texts, repeats),
+            baseline,
+        ),
+        "an account's 1,000 symbols parsed again": (
+            ns_per_symbol(parse_occ_symbol, account, repeats * 10),
+            ns_per_symbol(parse_with_regex, account, repeats * 10),
+        ),
+    }
 
 
-def _sqlite(sizes: list[int], repeats: Callable[[int], int]) -> Section:
-    from benchmarks.bench_sync import checks, run_sqlite
-
-    section = run_sqlite(sizes, repeats)
-    section.checks.extend(checks(section, "SQLite"))
-    return section
-
-
-def _postgres(sizes: list[int], repeats: Callable[[int], int], header: dict[str, Any]) -> Section:
-    from benchmarks.bench_sync import checks, run_postgres
-    from tests.support.postgres import PostgresUnavailable
-
+def _postgres_figures(sizes: list[int], repeats: int) -> list[Figure]:
     try:
-        section = run_postgres(sizes, repeats)
+        from tests.support.postgres import PostgresUnavailable, postgres_server
+    except ImportError:
+        print("PostgreSQL not measured: run from a clone, with the test extras")
+        return []
+    try:
+        with postgres_server() as server:
+            url, floor_url = server.create_database(), server.create_database()
+            try:
+                return sync_figures("PostgreSQL", url, floor_url, sizes, repeats)
+            finally:
+                server.drop_database(url)
+                server.drop_database(floor_url)
     except PostgresUnavailable as unavailable:
         if os.environ.get("CI"):
-            raise  # as in the tests: PostgreSQL never goes missing silently in CI
-        section = Section()
-        section.checks.extend(
-            Check(check.target, None, check.limit, skipped=f"no PostgreSQL server: {unavailable}")
-            for check in checks(section, "PostgreSQL")
+            raise
+        print(f"PostgreSQL not measured: {unavailable}")
+        return []
+
+
+def _judge(
+    figures: list[Figure], parser_rows: dict[str, tuple[list[float], list[float]]]
+) -> list[str]:
+    missed = []
+    print("\nTargets:")
+    for f in figures:
+        if f.size == TARGET_SIZE:
+            limit = TARGETS[f.scenario]
+            holds = f.ratio <= limit and not f.note.startswith("WROTE")
+            print(
+                f"- {f.database} {f.scenario}, {f.size:,} legs: {f.ratio:.2f}x (<= {limit}x)"
+                f" {'holds' if holds else 'MISSED'}"
+            )
+            if not holds:
+                missed.append(f"{f.database} {f.scenario}")
+    for name, (ours, theirs) in parser_rows.items():
+        ratio = median(ours) / median(theirs)
+        holds = ratio <= PARSER_TARGET
+        print(
+            f"- parser, {name}: {ratio:.2f}x the baseline's time (<= {PARSER_TARGET}x)"
+            f" {'holds' if holds else 'MISSED'}"
         )
-        return section
-    header["postgresql"] = section.facts.get("postgresql")
-    section.checks.extend(checks(section, "PostgreSQL"))
-    return section
+        if not holds:
+            missed.append(f"parser, {name}")
+    return missed
 
 
-def _e2e(repeats: int) -> Section:
-    from benchmarks.bench_e2e import run_e2e
-
-    return run_e2e(repeats)
+def _ratio(ours: list[float], theirs: list[float]) -> str:
+    return f"{median(ours) / median(theirs):.2f}x"
 
 
-def _cli(repeats: int, use_hyperfine: bool, warmup: int) -> Section:
-    from benchmarks.bench_cli import run_cli
-
-    return run_cli(repeats, use_hyperfine, warmup)
-
-
-def _memory(legs: int) -> Section:
-    from benchmarks.bench_memory import run_memory
-
-    return run_memory(legs)
-
-
-# --- the report ----------------------------------------------------------------------------------
-
-
-def _describe(header: dict[str, Any]) -> str:
-    libraries = ", ".join(f"{name} {version}" for name, version in header["libraries"].items())
-    load = header.get("load_average")
+def _machine() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            model = next(
+                (line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), ""
+            )
+    except OSError:
+        model = platform.processor()
     return (
-        f"Machine: {header['cpu']}, {header['cpus']} CPUs, {header['system']}; "
-        f"load average at start {', '.join(f'{x:.2f}' for x in load) if load else 'unknown'}. "
-        f"Python {header['python']}, SQLite {header['sqlite']}, "
-        f"PostgreSQL {header.get('postgresql') or 'not measured'}; {libraries}. "
-        f"Run took {header.get('seconds', '?')} s."
+        f"{model or 'unknown CPU'}, {os.cpu_count()} CPUs, {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, SQLite "
+        f"{sqlite3.sqlite_version}; load average {os.getloadavg()[0]:.2f}"
     )
-
-
-def _tables(figures: list[Figure], checks: list[Check], *, smoke: bool) -> str:
-    lines = [
-        "| section | figure | size | legsync min / median | floor min / median | ratio | floor |",
-        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for figure in figures:
-        unit = figure.unit
-        size = f"{figure.size:,}" if figure.size is not None else ""
-        ours = f"{_n(figure.min)} / {_n(figure.median)} {unit}"
-        floor = (
-            f"{_n(figure.floor_min)} / {_n(figure.floor_median)} {unit}"
-            if figure.floor_samples
-            else ""
-        )
-        ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else ""
-        lines.append(
-            f"| {figure.section} | {figure.name} | {size} | {ours} | {floor} | {ratio} | "
-            f"{figure.floor_name or ''} |"
-        )
-    notes = [f"- {f.section}, {f.name}, {f.size or ''}: {f.note}" for f in figures if f.note]
-    lines += ["", "Notes:", *notes] if notes else []
-    lines += ["", "| target | measured | limit | holds |", "| --- | ---: | ---: | --- |"]
-    for check in checks:
-        if smoke and check.skipped:
-            continue
-        if check.skipped:
-            verdict, value = f"not measured ({check.skipped})", ""
-        else:
-            held = check.holds
-            verdict = "yes" if held else "NO"
-            if smoke:
-                verdict += " (smoke run: sizes and repeats too small to judge)"
-            unit = "x" if check.unit == "x" else f" {check.unit}"
-            value = f"{check.value:.2f}{unit}" if check.value is not None else ""
-        comparison = "<" if check.strict else "<="
-        unit = "x" if check.unit == "x" else f" {check.unit}"
-        detail = f" ({check.detail})" if check.detail else ""
-        lines.append(
-            f"| {check.target}{detail} | {value} | {comparison} {_n(check.limit)}{unit} | "
-            f"{verdict} |"
-        )
-    return "\n".join(lines)
-
-
-def _n(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value >= 100:
-        return f"{value:,.0f}"
-    if value >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
 
 
 if __name__ == "__main__":
