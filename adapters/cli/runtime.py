@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +38,8 @@ class Runtime:
         if settings.broker == "file" and settings.positions_file is None:
             raise UsageError("broker=file needs a positions file: use --from-file PATH")
         self.settings = settings
+        if settings.tradier_token is not None:  # every legsync line on stderr, --debug's too
+            _hide_in_logs(settings.tradier_token.get_secret_value())
         self.container: Container = Container()
         self.container.config.from_dict(_container_config(settings))
 
@@ -109,6 +112,13 @@ class Runtime:
             "no account to sync: pass --account-id ID, --all-accounts, or set "
             "LEGSYNC_TRADIER_ACCOUNT_ID"
         )
+
+
+def _hide_in_logs(token: str) -> None:
+    from legsync.adapters.redaction import RedactingFilter
+
+    for handler in logging.getLogger("legsync").handlers:
+        handler.addFilter(RedactingFilter([token]))
 
 
 def _container_config(settings: Settings) -> dict[str, Any]:

@@ -12,8 +12,10 @@ Three rules shape this module.
   token only burns the rate limit and can lock the token out.
 * The token is a secret. It lives in one :class:`httpx.Auth` object that adds the header at
   send time and hides itself in ``repr``; every reason is built from our own words and the
-  broker's sanitised text, with the token redacted for good measure; and httpx's exceptions
-  are never chained to ours (a request in a traceback carries its headers).
+  broker's text as :func:`~legsync.adapters.redaction.broker_text` makes it (redacted, then
+  shortened: gateways echo credentials), and so is every record the HTTP libraries log while
+  the broker is open; httpx's exceptions are never chained to ours (a request in a traceback
+  carries its headers).
 """
 
 from __future__ import annotations
@@ -35,11 +37,13 @@ from legsync.domain import BrokerSnapshot
 from legsync.ports import BrokerUnavailable, Clock, Marks
 
 from ..clock import SystemClock
+from ..redaction import RedactingFilter, broker_text, redact
 from .endpoints import PRODUCTION_BASE_URL, SANDBOX_BASE_URL, checked_base_url
 from .pacing import RateLimiter
 from .wire import (
     Fault,
     QuoteChunk,
+    Secrets,
     WireError,
     accounts_from_payload,
     decode_json,
@@ -62,6 +66,16 @@ _RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 _AUTH_STATUSES = frozenset({401, 403})
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9]{1,32}")
 _SYMBOL = re.compile(r"[A-Za-z0-9./ ]{1,32}")
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+"""Where httpx and httpcore log what they send and receive (httpcore's debug records hold the
+answer's status line and headers, an echoed token included)."""
 
 T = TypeVar("T")
 
@@ -115,9 +129,6 @@ class _BearerToken(httpx.Auth):
         request.headers["Authorization"] = self._header
         yield request
 
-    def redact(self, text: str) -> str:
-        return text.replace(self._token, "<token>") if self._token in text else text
-
 
 class TradierBroker:
     """Tradier's positions, quotes and profile: a ``BrokerPort``, ``QuotePort`` and
@@ -162,6 +173,10 @@ class TradierBroker:
         self.quote_chunk_size = quote_chunk_size
         self._clock: Clock = clock or SystemClock()
         self._auth = _BearerToken(secret)
+        self._secrets = (secret,)
+        self._log_filter = RedactingFilter(self._secrets)
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._log_filter)
         self._client = httpx.Client(
             base_url=self.base_url,
             auth=self._auth,
@@ -176,6 +191,8 @@ class TradierBroker:
 
     def close(self) -> None:
         self._client.close()
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._log_filter)
 
     def __enter__(self) -> Self:
         return self
@@ -268,7 +285,7 @@ class TradierBroker:
         self,
         method: str,
         path: str,
-        parse: Callable[[Any], T],
+        parse: Callable[[Any, Secrets], T],
         *,
         account_id: str | None = None,
         data: dict[str, str] | None = None,
@@ -322,7 +339,7 @@ class TradierBroker:
         self,
         method: str,
         path: str,
-        parse: Callable[[Any], T],
+        parse: Callable[[Any, Secrets], T],
         account_id: str | None,
         data: dict[str, str] | None,
     ) -> T:
@@ -339,7 +356,10 @@ class TradierBroker:
             )
         except httpx.TransportError as error:
             failure = self._failure(
-                f"the connection failed ({type(error).__name__}: {error})", account_id, True
+                f"the connection failed ({type(error).__name__}: "
+                f"{broker_text(error, self._secrets)})",
+                account_id,
+                True,
             )
         except httpx.HTTPError as error:
             failure = self._failure(f"the request failed ({type(error).__name__})", account_id)
@@ -357,11 +377,11 @@ class TradierBroker:
         return self._answer(response, parse, account_id)
 
     def _answer(
-        self, response: httpx.Response, parse: Callable[[Any], T], account_id: str | None
+        self, response: httpx.Response, parse: Callable[[Any, Secrets], T], account_id: str | None
     ) -> T:
         status = response.status_code
         self.rate_limiter.observe(response.headers)
-        http = f"HTTP {status} {response.reason_phrase}".rstrip()
+        http = f"HTTP {status} {broker_text(response.reason_phrase, self._secrets)}".rstrip()
         if status == 429:
             self.rate_limiter.limited(response.headers)
             resets = self.rate_limiter.resets_at
@@ -372,9 +392,11 @@ class TradierBroker:
         fault: Fault | None = None
         try:
             payload = decode_json(
-                response.content, content_type=response.headers.get("content-type")
+                response.content,
+                content_type=response.headers.get("content-type"),
+                secrets=self._secrets,
             )
-            fault = fault_in(payload)
+            fault = fault_in(payload, self._secrets)
         except WireError as undecodable:
             fault = Fault(undecodable.reason, undecodable.auth, undecodable.transient)
             payload = undecodable
@@ -393,7 +415,7 @@ class TradierBroker:
             raise self._failure(f"Tradier answered {http}{detail}", account_id, transient)
         if isinstance(payload, WireError):
             raise self._failure(payload.reason, account_id, payload.transient)
-        outcome = _parsed(parse, payload)
+        outcome = _parsed(parse, payload, self._secrets)
         if isinstance(outcome, WireError):
             raise self._failure(outcome.reason, account_id, outcome.transient)
         return outcome
@@ -408,7 +430,7 @@ class TradierBroker:
     ) -> BrokerUnavailable:
         kind = TradierUnauthorized if unauthorized else BrokerUnavailable
         return kind(
-            self._auth.redact(reason),
+            redact(reason, self._secrets),  # every broker text in it is already: for good measure
             account_id=account_id,
             transient=transient and not unauthorized,
         )
@@ -422,16 +444,16 @@ def _worth_retrying(error: Exception) -> bool:
     )
 
 
-def _parsed(parse: Callable[[Any], T], payload: Any) -> T | WireError:
+def _parsed(parse: Callable[[Any, Secrets], T], payload: Any, secrets: Secrets) -> T | WireError:
     try:
-        return parse(payload)
+        return parse(payload, secrets)
     except WireError as garbled:
         return garbled
 
 
-def _quotes_for(chunk: Sequence[str]) -> Callable[[Any], QuoteChunk]:
-    def parse(payload: Any) -> QuoteChunk:
-        return quotes_from_payload(payload, chunk)
+def _quotes_for(chunk: Sequence[str]) -> Callable[[Any, Secrets], QuoteChunk]:
+    def parse(payload: Any, secrets: Secrets) -> QuoteChunk:
+        return quotes_from_payload(payload, chunk, secrets)
 
     return parse
 

@@ -133,7 +133,7 @@ def _integer(text: str | None) -> int | None:
     try:
         return int(text.strip())
     except ValueError:
-        log.debug("ignored a rate-limit header that is not an integer: %.40r", text)
+        log.debug("ignored a rate-limit header that is not an integer")  # never its text
         return None
 
 

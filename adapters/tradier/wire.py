@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from legsync.domain import BrokerPosition
+
+from ..redaction import broker_text
 
 __all__ = [
     "Fault",
@@ -35,8 +37,9 @@ __all__ = [
     "quotes_from_payload",
 ]
 
-_SHOWN = 160
-"""How much of a broker's own text (a fault string, an error) a reason quotes at most."""
+Secrets = Collection[str]
+"""What must never appear in a reason: the credential the read was made with
+(:mod:`legsync.adapters.redaction`)."""
 
 _AUTH_WORDS = re.compile(
     r"invalid access token|access token expired|expired access token|invalid api key"
@@ -95,7 +98,9 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
-def decode_json(body: bytes | str, *, content_type: str | None = None) -> Any:
+def decode_json(
+    body: bytes | str, *, content_type: str | None = None, secrets: Secrets = ()
+) -> Any:
     """Decode a JSON body exactly (Decimals, no NaN), or say what the body is instead.
 
     HTML (an error or docs page served as 200) and XML (gateway faults, or a missing ``Accept``
@@ -118,7 +123,7 @@ def decode_json(body: bytes | str, *, content_type: str | None = None) -> Any:
     if head.startswith(_HTML_START) or (head.startswith("<") and "html" in kind):
         raise WireError("the body is an HTML page, not JSON")
     if head.startswith("<"):
-        fault = _xml_fault(text)
+        fault = _xml_fault(text, secrets)
         if fault is not None:
             raise WireError(f"the body is an XML fault: {fault.message}", **_flags(fault))
         raise WireError("the body is XML, not JSON")
@@ -133,7 +138,7 @@ def decode_json(body: bytes | str, *, content_type: str | None = None) -> Any:
         raise WireError(f"the body is not valid JSON{where}") from None
 
 
-def fault_in(payload: Any) -> Fault | None:
+def fault_in(payload: Any, secrets: Secrets = ()) -> Fault | None:
     """The fault or error a decoded body carries, if any.
 
     Tradier's gateway writes ``{"fault": {"faultstring": ..., "detail": {"errorcode": ...}}}``;
@@ -145,12 +150,12 @@ def fault_in(payload: Any) -> Fault | None:
         fault = payload["fault"]
         message, code = "", ""
         if isinstance(fault, Mapping):
-            message = _plain(fault.get("faultstring"))
+            message = broker_text(fault.get("faultstring"), secrets)
             detail = fault.get("detail")
             if isinstance(detail, Mapping):
-                code = _plain(detail.get("errorcode"))
+                code = broker_text(detail.get("errorcode"), secrets)
         else:
-            message = _plain(fault)
+            message = broker_text(fault, secrets)
         shown = message or "no fault string"
         if code:
             shown = f"{shown} ({code})"
@@ -159,16 +164,18 @@ def fault_in(payload: Any) -> Fault | None:
         errors = payload["errors"]
         if isinstance(errors, Mapping):
             errors = errors.get("error", errors)
-        messages = [_plain(e) for e in _as_list(errors)]
+        messages = [broker_text(e, secrets) for e in _as_list(errors)]
         return _classified("; ".join(m for m in messages if m) or "an unspecified error")
     return None
 
 
-def _xml_fault(text: str) -> Fault | None:
+def _xml_fault(text: str, secrets: Secrets) -> Fault | None:
     for pattern in (_XML_FAULTSTRING, _XML_ERROR):
         found = pattern.search(text)
         if found:
-            return _classified(_plain(re.sub(r"<[^>]*>", " ", found.group(1))) or "unspecified")
+            return _classified(
+                broker_text(re.sub(r"<[^>]*>", " ", found.group(1)), secrets) or "unspecified"
+            )
     return None
 
 
@@ -178,14 +185,6 @@ def _classified(message: str) -> Fault:
         auth=bool(_AUTH_WORDS.search(message)),
         transient=bool(_TRANSIENT_WORDS.search(message)),
     )
-
-
-def _plain(value: object) -> str:
-    """A broker's text, made safe to put in one line of a reason: printable and short."""
-    if value is None:
-        return ""
-    text = " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
 def _as_list(value: object) -> list[Any]:
@@ -199,13 +198,15 @@ def _as_list(value: object) -> list[Any]:
 
 
 def parse_positions_body(
-    body: bytes | str, *, content_type: str | None = None
+    body: bytes | str, *, content_type: str | None = None, secrets: Secrets = ()
 ) -> tuple[BrokerPosition, ...]:
     """A whole positions response body (as the API sends it, or as a user saved it)."""
-    return positions_from_payload(decode_json(body, content_type=content_type))
+    return positions_from_payload(
+        decode_json(body, content_type=content_type, secrets=secrets), secrets
+    )
 
 
-def positions_from_payload(payload: Any) -> tuple[BrokerPosition, ...]:
+def positions_from_payload(payload: Any, secrets: Secrets = ()) -> tuple[BrokerPosition, ...]:
     """Every row of a decoded ``GET /accounts/{id}/positions`` answer, in the broker's order.
 
     Empty only for the explicit "no positions" answers (``"null"``, ``null``, an empty list).
@@ -213,7 +214,7 @@ def positions_from_payload(payload: Any) -> tuple[BrokerPosition, ...]:
     """
     if not isinstance(payload, Mapping):
         raise WireError(f"the body is a JSON {_json_kind(payload)}, not an object")
-    fault = fault_in(payload)
+    fault = fault_in(payload, secrets)
     if fault is not None:
         kind = "fault" if "fault" in payload else "error"
         raise WireError(f"the broker sent an {kind}: {fault.message}", **_flags(fault))
@@ -224,40 +225,44 @@ def positions_from_payload(payload: Any) -> tuple[BrokerPosition, ...]:
     if positions is None or positions == "null":
         return ()
     if not isinstance(positions, Mapping):
-        raise WireError(f'"positions" is {_describe(positions)}; expected an object or "null"')
+        raise WireError(
+            f'"positions" is {_describe(positions, secrets)}; expected an object or "null"'
+        )
     if "position" not in positions:
         raise WireError('"positions" has no "position" entry')
     rows = positions["position"]
     if isinstance(rows, Mapping):
         rows = [rows]
     elif not isinstance(rows, list):
-        raise WireError(f'"position" is {_describe(rows)}; expected an object or a list')
-    return tuple(_position(row, number) for number, row in enumerate(rows, 1))
+        raise WireError(f'"position" is {_describe(rows, secrets)}; expected an object or a list')
+    return tuple(_position(row, number, secrets) for number, row in enumerate(rows, 1))
 
 
-def _position(row: Any, number: int) -> BrokerPosition:
+def _position(row: Any, number: int, secrets: Secrets) -> BrokerPosition:
     if not isinstance(row, Mapping):
-        raise WireError(f"position {number} is {_describe(row)}, not an object")
+        raise WireError(f"position {number} is {_describe(row, secrets)}, not an object")
     symbol = row.get("symbol")
     if not isinstance(symbol, str) or not symbol.strip():
-        what = "no symbol" if symbol is None else f"no usable symbol ({_describe(symbol)})"
+        what = "no symbol" if symbol is None else f"no usable symbol ({_describe(symbol, secrets)})"
         raise WireError(f"position {number} has {what}")
     try:
         if row.get("quantity") is None:
             raise WireError("has no quantity")
-        quantity = _decimal(row["quantity"], "quantity")
+        quantity = _decimal(row["quantity"], "quantity", secrets)
         cost = row.get("cost_basis")
-        cost_basis = None if cost is None else _decimal(cost, "cost_basis")
+        cost_basis = None if cost is None else _decimal(cost, "cost_basis", secrets)
         acquired = row.get("date_acquired")
-        date_acquired = None if acquired is None else _timestamp(acquired, "date_acquired")
+        date_acquired = None if acquired is None else _timestamp(acquired, "date_acquired", secrets)
     except WireError as bad:
-        raise WireError(f"position {number} ({_plain(symbol)}) {bad.reason}") from None
+        raise WireError(
+            f"position {number} ({broker_text(symbol, secrets)}) {bad.reason}"
+        ) from None
     return BrokerPosition(
         symbol=symbol, quantity=quantity, cost_basis=cost_basis, date_acquired=date_acquired
     )
 
 
-def _decimal(value: Any, what: str) -> Decimal:
+def _decimal(value: Any, what: str, secrets: Secrets) -> Decimal:
     """A JSON number or a numeric string, exactly; booleans, NaN and infinities are refused."""
     if isinstance(value, Decimal):
         number = value
@@ -267,22 +272,22 @@ def _decimal(value: Any, what: str) -> Decimal:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise WireError(f"{what} is {_describe(value)}, not a number") from None
+            raise WireError(f"{what} is {_describe(value, secrets)}, not a number") from None
     else:
-        raise WireError(f"{what} is {_describe(value)}, not a number")
+        raise WireError(f"{what} is {_describe(value, secrets)}, not a number")
     if not number.is_finite():
-        raise WireError(f"{what} is {_describe(value)}, not a finite number")
+        raise WireError(f"{what} is {_describe(value, secrets)}, not a finite number")
     return number
 
 
-def _timestamp(value: Any, what: str) -> datetime:
+def _timestamp(value: Any, what: str, secrets: Secrets) -> datetime:
     """ISO 8601 as Tradier writes it (``2018-08-08T14:41:11.405Z``), as an aware UTC time."""
     if not isinstance(value, str):
-        raise WireError(f"{what} is {_describe(value)}, not a timestamp")
+        raise WireError(f"{what} is {_describe(value, secrets)}, not a timestamp")
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise WireError(f"{what} is {_describe(value)}, not an ISO timestamp") from None
+        raise WireError(f"{what} is {_describe(value, secrets)}, not an ISO timestamp") from None
     if moment.tzinfo is None:  # Tradier documents UTC
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -291,7 +296,7 @@ def _timestamp(value: Any, what: str) -> datetime:
 # --- quotes ----------------------------------------------------------------------------------
 
 
-def quotes_from_payload(payload: Any, asked: Sequence[str]) -> QuoteChunk:
+def quotes_from_payload(payload: Any, asked: Sequence[str], secrets: Secrets = ()) -> QuoteChunk:
     """Marks from a decoded ``/markets/quotes`` answer for the symbols in ``asked``.
 
     The mark is ``last``, or the bid/ask midpoint when the contract has not traded. A quote
@@ -300,12 +305,12 @@ def quotes_from_payload(payload: Any, asked: Sequence[str]) -> QuoteChunk:
     """
     if not isinstance(payload, Mapping):
         raise WireError(f"the body is a JSON {_json_kind(payload)}, not an object")
-    fault = fault_in(payload)
+    fault = fault_in(payload, secrets)
     if fault is not None:
         raise WireError(f"the broker sent an error: {fault.message}", **_flags(fault))
     quotes = payload.get("quotes")
     if not isinstance(quotes, Mapping):
-        raise WireError(f'"quotes" is {_describe(quotes)}; expected an object')
+        raise WireError(f'"quotes" is {_describe(quotes, secrets)}; expected an object')
 
     wanted = set(asked)
     prices: dict[str, Decimal] = {}
@@ -314,33 +319,33 @@ def quotes_from_payload(payload: Any, asked: Sequence[str]) -> QuoteChunk:
     rows = quotes.get("quote")
     for row in [] if rows is None else _as_list(rows):
         if not isinstance(row, Mapping) or not isinstance(row.get("symbol"), str):
-            warnings.append(f"ignored a quote without a symbol ({_describe(row)})")
+            warnings.append(f"ignored a quote without a symbol ({_describe(row, secrets)})")
             continue
         symbol = row["symbol"]
         if symbol not in wanted:
             continue
         try:
-            prices[symbol] = _mark(row)
+            prices[symbol] = _mark(row, secrets)
         except WireError as no_mark:
             unpriced.add(symbol)
-            warnings.append(f"no mark for {_plain(symbol)}: {no_mark.reason}")
+            warnings.append(f"no mark for {broker_text(symbol, secrets)}: {no_mark.reason}")
     # Whether listed in ``unmatched_symbols`` or silently left out, a symbol without a quote
     # is unmatched: the answer said nothing about its price.
     unmatched = tuple(s for s in dict.fromkeys(asked) if s not in prices and s not in unpriced)
     return QuoteChunk(prices=prices, unmatched=unmatched, warnings=tuple(warnings))
 
 
-def _mark(row: Mapping[str, Any]) -> Decimal:
+def _mark(row: Mapping[str, Any], secrets: Secrets) -> Decimal:
     last = row.get("last")
     if last is not None:
-        price = _decimal(last, "last")
+        price = _decimal(last, "last", secrets)
         if price < 0:
             raise WireError(f"last is negative ({price})")
         return price
     bid, ask = row.get("bid"), row.get("ask")
     if bid is None or ask is None:
         raise WireError("it has not traded and has no bid and ask")
-    low, high = _decimal(bid, "bid"), _decimal(ask, "ask")
+    low, high = _decimal(bid, "bid", secrets), _decimal(ask, "ask", secrets)
     if low < 0 or high < low:
         raise WireError(f"bid {low} and ask {high} are not a market")
     return _PRICES.divide(_PRICES.add(low, high), 2)
@@ -349,30 +354,31 @@ def _mark(row: Mapping[str, Any]) -> Decimal:
 # --- accounts --------------------------------------------------------------------------------
 
 
-def accounts_from_payload(payload: Any) -> tuple[str, ...]:
+def accounts_from_payload(payload: Any, secrets: Secrets = ()) -> tuple[str, ...]:
     """Account numbers from a decoded ``GET /user/profile`` answer, in the broker's order.
 
     Account numbers must be strings: a number would already have lost any leading zero.
     """
     if not isinstance(payload, Mapping):
         raise WireError(f"the body is a JSON {_json_kind(payload)}, not an object")
-    fault = fault_in(payload)
+    fault = fault_in(payload, secrets)
     if fault is not None:
         raise WireError(f"the broker sent an error: {fault.message}", **_flags(fault))
     profile = payload.get("profile")
     if not isinstance(profile, Mapping):
-        raise WireError(f'"profile" is {_describe(profile)}; expected an object')
+        raise WireError(f'"profile" is {_describe(profile, secrets)}; expected an object')
     accounts = profile.get("account")
     if accounts is None or accounts == "null":
         return ()
     numbers: list[str] = []
     for number, account in enumerate(_as_list(accounts), 1):
         if not isinstance(account, Mapping):
-            raise WireError(f"account {number} is {_describe(account)}, not an object")
+            raise WireError(f"account {number} is {_describe(account, secrets)}, not an object")
         account_number = account.get("account_number")
         if not isinstance(account_number, str) or not account_number.strip():
             raise WireError(
-                f"account {number} has no usable account_number ({_describe(account_number)})"
+                f"account {number} has no usable account_number "
+                f"({_describe(account_number, secrets)})"
             )
         numbers.append(account_number.strip())
     return tuple(dict.fromkeys(numbers))
@@ -398,10 +404,10 @@ def _json_kind(value: object) -> str:
     return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
 
 
-def _describe(value: object) -> str:
+def _describe(value: object, secrets: Secrets) -> str:
     """A short, safe rendering of an unexpected value for a reason."""
     if isinstance(value, str):
-        return repr(_plain(value)) if value else "an empty string"
+        return repr(broker_text(value, secrets)) if value else "an empty string"
     if isinstance(value, Mapping | list):
         return f"a JSON {_json_kind(value)}"
-    return f"{_json_kind(value)} {_plain(value)}" if value is not None else "null"
+    return f"{_json_kind(value)} {broker_text(value, secrets)}" if value is not None else "null"

@@ -58,6 +58,8 @@ class Reply:
     """Seconds to wait before answering (set past the client's timeout to provoke one)."""
     cut_after: int | None = None
     """Send the full ``Content-Length`` but only this many body bytes, then drop the connection."""
+    reason: str | None = None
+    """The status line's reason phrase (the standard one when None)."""
 
     @classmethod
     def json(cls, payload: Any, status: int = 200, **options: Any) -> Reply:
@@ -195,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         try:
-            self.send_response(reply.status)
+            self.send_response(reply.status, reply.reason)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(reply.body)))
             for name, value in reply.headers.items():
