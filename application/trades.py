@@ -7,9 +7,9 @@ engine to manage (a hand-added trade by default, every imported one) starts unma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from legsync.domain import (
@@ -23,18 +23,30 @@ from legsync.domain import (
     claims_on_legs,
     underlying_for_root,
 )
-from legsync.domain.reconciliation import DEFAULT_MAX_MIRROR_AGE, MirrorState, mirror_state
+from legsync.domain.reconciliation import (
+    DEFAULT_MAX_MIRROR_AGE,
+    MirrorState,
+    judge_managed_trades,
+    mirror_state,
+    spread_positions_for_trade,
+)
 from legsync.domain.structures import StructureKind, classify
-from legsync.ports import Clock, UnitOfWorkFactory
+from legsync.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "AccountImport",
+    "CloseRefused",
     "ImportReport",
     "ImportedTrade",
     "InvalidTrade",
     "ManagedSwitch",
     "TradeService",
 ]
+
+
+class CloseRefused(Exception):
+    """A trade was not closed: the broker may still hold its legs (the message says which, or
+    that the mirror is too stale to tell)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +116,83 @@ class TradeService:
         """Open trades by id (closed ones too with ``include_closed``), managed or not."""
         with self.uow_factory() as uow:
             return uow.trades.list_trades(account_id=account_id, include_closed=include_closed)
+
+    def get(self, trade_id: int) -> Trade:
+        """One trade, open or closed; raises TradeNotFound."""
+        with self.uow_factory() as uow:
+            return uow.trades.get(trade_id)
+
+    def close(self, trade_id: int, reason: str, *, force: bool = False) -> Trade:
+        """Record that a trade is over: ``closed_at`` now, ``reason``; the row stays.
+
+        Refused (:class:`CloseRefused`) while the mirror shows any of its legs held, or is too
+        stale to tell, unless ``force``: closing a trade whose contracts are still at the
+        broker would leave them to nobody. :class:`InvalidTrade` for an empty reason or a
+        trade closed already; TradeNotFound for an unknown id. The sync never closes a trade.
+        """
+        why = _close_reason(reason)
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            trade = uow.trades.get(trade_id)
+            uow.lock_account(trade.account_id)
+            if not trade.is_open:
+                raise InvalidTrade(
+                    f"trade {trade_id} is closed already (at {trade.closed_at}: "
+                    f"{trade.close_reason or 'no reason given'})"
+                )
+            if not force:
+                self._refuse_if_held(uow, trade, now)
+            closed = uow.trades.close(trade_id, now, why)
+            uow.commit()
+        return closed
+
+    def phantoms(self, account_id: str) -> tuple[Trade, ...]:
+        """The account's managed open trades the broker holds nothing of, judged against a
+        fresh mirror (:class:`CloseRefused` when it is not)."""
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            return self._phantoms(uow, account_id, now)
+
+    def close_phantoms(
+        self, account_id: str, reason: str, *, only: Collection[int] | None = None
+    ) -> tuple[Trade, ...]:
+        """Close every phantom of the account (of ``only``, when given: the ids a person
+        confirmed), judged again under the account's lock, in one unit of work."""
+        why = _close_reason(reason)
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            uow.lock_account(account_id)
+            closed = tuple(
+                uow.trades.close(trade.id, now, why)
+                for trade in self._phantoms(uow, account_id, now)
+                if trade.id is not None and (only is None or trade.id in only)
+            )
+            uow.commit()
+        return closed
+
+    def _phantoms(self, uow: UnitOfWork, account_id: str, now: datetime) -> tuple[Trade, ...]:
+        state = mirror_state(uow.sync_runs.last_run(account_id), now, self.max_age)
+        if not state.is_fresh:
+            raise CloseRefused(f"account {account_id}: nothing judged, {state.reason}")
+        trades = uow.trades.list_trades(account_id=account_id)
+        judged = judge_managed_trades(trades, uow.positions.all_legs(account_id))
+        return tuple(found.trade for found in judged.phantoms)
+
+    def _refuse_if_held(self, uow: UnitOfWork, trade: Trade, now: datetime) -> None:
+        state = mirror_state(uow.sync_runs.last_run(trade.account_id), now, self.max_age)
+        if not state.is_fresh:
+            raise CloseRefused(
+                f"trade {trade.id}: whether the broker still holds its legs is unknown "
+                f"({state.reason}); sync first, or close it with force"
+            )
+        holdings = spread_positions_for_trade(trade, uow.positions.all_legs(trade.account_id))
+        held = [h for h in holdings.holdings if h.held]
+        if held:
+            shown = ", ".join(f"{h.side.value} {h.occ.format()} ({h.held} held)" for h in held)
+            raise CloseRefused(
+                f"trade {trade.id} still has broker legs: {shown}; close them at the broker "
+                "first, or close the trade with force"
+            )
 
     def add_manual(
         self,
@@ -246,6 +335,12 @@ def _unclaimed(
         if rest > 0:
             unclaimed.append(leg if rest == leg.quantity else replace(leg, quantity=rest))
     return unclaimed
+
+
+def _close_reason(reason: str) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidTrade("closing a trade needs a reason, got an empty one")
+    return reason.strip()
 
 
 def _underlying_of_text(symbol: str) -> str:

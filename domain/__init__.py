@@ -6,7 +6,13 @@ import of any other legsync layer.
 
 from .claims import LegClaims, claims_on_legs, contract_ratios, contracts_claimed
 from .enums import OptionType, Origin, Side, TradeStatus
-from .events import PositionEvent, PositionRemoved, PositionSynced
+from .events import (
+    FindingKind,
+    PositionEvent,
+    PositionRemoved,
+    PositionSynced,
+    ReconciliationFinding,
+)
 from .legs import (
     MAX_CONTRACTS,
     LegKey,
@@ -28,6 +34,7 @@ __all__ = [
     "BrokerPosition",
     "BrokerSnapshot",
     "ContractSide",
+    "FindingKind",
     "InvalidOccSymbol",
     "InvalidTrade",
     "LegClaims",
@@ -40,6 +47,7 @@ __all__ = [
     "PositionEvent",
     "PositionRemoved",
     "PositionSynced",
+    "ReconciliationFinding",
     "Side",
     "StockPosition",
     "StoredLegs",

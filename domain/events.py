@@ -1,4 +1,4 @@
-"""What a sync tells the world happened, in the past tense.
+"""What a sync, or a check after it, tells the world, in the past tense.
 
 Events are plain data here; how they travel (blinker signals, published only after the store
 committed) is the application's business.
@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from .legs import OptionLeg
 
-__all__ = ["PositionEvent", "PositionRemoved", "PositionSynced"]
+__all__ = [
+    "FindingKind",
+    "PositionEvent",
+    "PositionRemoved",
+    "PositionSynced",
+    "ReconciliationFinding",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +43,36 @@ class PositionRemoved:
 
 
 PositionEvent = PositionSynced | PositionRemoved
+
+
+class FindingKind(StrEnum):
+    """What a check of an account found; all but ``unclaimed`` make ``check`` fail."""
+
+    STALE = "stale"
+    PHANTOM = "phantom"
+    PARTIAL = "partial"
+    OVERCLAIMED = "overclaimed"
+    EXPIRED = "expired"
+    UNCLAIMED = "unclaimed"
+
+    @property
+    def fails_check(self) -> bool:
+        """A held leg no trade claims is information: the engine simply does not manage it."""
+        return self is not FindingKind.UNCLAIMED
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciliationFinding:
+    """One thing a check of ``account_id`` found at ``occurred_at``, said in ``detail``.
+
+    ``trade_ids`` are the trades it concerns, ``occ_symbol`` and ``side`` the leg (when it is
+    about one).
+    """
+
+    account_id: str
+    kind: FindingKind
+    detail: str
+    occurred_at: datetime
+    trade_ids: tuple[int, ...] = ()
+    occ_symbol: str | None = None
+    side: str | None = None

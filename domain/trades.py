@@ -58,6 +58,7 @@ class Trade:
     managed: bool | None = True
     opened_at: datetime | None = None
     closed_at: datetime | None = None
+    close_reason: str | None = None
     entry_price: Decimal | None = None
     broker_order_id: str | None = field(default=None, compare=False)
 

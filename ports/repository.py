@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 from legsync.domain import LegKey, OptionLeg, StoredLegs, SyncRun, Trade
@@ -119,4 +119,9 @@ class TradeRepositoryPort(Protocol):
 
     def set_managed(self, trade_id: int, managed: bool) -> Trade:
         """Flip the safety switch; returns the updated trade or raises TradeNotFound."""
+        ...
+
+    def close(self, trade_id: int, closed_at: datetime, reason: str) -> Trade:
+        """Mark the trade closed at ``closed_at`` because of ``reason``; the row stays.
+        Returns the updated trade or raises TradeNotFound."""
         ...

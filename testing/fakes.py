@@ -10,7 +10,7 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
@@ -191,8 +191,10 @@ class InMemoryTradeRepository:
         self._trades[trade_id] = updated
         return updated
 
-    def close(self, trade_id: int) -> Trade:
-        updated = replace(self.get(trade_id), status=TradeStatus.CLOSED)
+    def close(self, trade_id: int, closed_at: datetime, reason: str) -> Trade:
+        updated = replace(
+            self.get(trade_id), status=TradeStatus.CLOSED, closed_at=closed_at, close_reason=reason
+        )
         self._trades[trade_id] = updated
         return updated
 

@@ -89,6 +89,7 @@ def _explained(failure: Exception) -> tuple[str, int]:
     """The one line and the exit code of a failure the commands let through."""
     from legsync.adapters.settings import ConfigurationError
     from legsync.adapters.sql import SchemaError
+    from legsync.application.trades import CloseRefused
     from legsync.domain import InvalidTrade
     from legsync.ports import AccountBusy, BrokerUnavailable, TradeNotFound
 
@@ -96,7 +97,7 @@ def _explained(failure: Exception) -> tuple[str, int]:
         return f"configuration error: {failure}", EXIT_USAGE
     if isinstance(failure, SchemaError | InvalidTrade | TradeNotFound):
         return str(failure), EXIT_USAGE
-    if isinstance(failure, BrokerUnavailable | AccountBusy):
+    if isinstance(failure, BrokerUnavailable | AccountBusy | CloseRefused):
         return str(failure), EXIT_FAILED
     return f"unexpected error: {type(failure).__name__}: {failure}", EXIT_FAILED
 

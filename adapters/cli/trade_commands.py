@@ -1,4 +1,4 @@
-"""``legsync trades list|add|manage|unmanage|import|exit-quantity``: the engine's trades.
+"""``legsync trades list|show|add|manage|unmanage|import|exit-quantity|close``: the trades.
 
 These read the mirror and change trades only; none of them touches a position.
 """
@@ -10,7 +10,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from .errors import EXIT_FAILED, EXIT_OK, CommandFailed
+from .errors import EXIT_FAILED, EXIT_OK, CommandFailed, UsageError
 from .help import command_parser
 from .options import max_age_option
 
@@ -107,6 +107,38 @@ def register(
     exits.add_argument("trade_id", type=whole, help="a trade id")
     exits.set_defaults(handler=run_exit_quantity)
 
+    show = command_parser(
+        actions,
+        "show",
+        [common, json_option],
+        "Show one trade, open or closed, with everything recorded of it.",
+        "legsync trades show 7 --json",
+    )
+    show.add_argument("trade_id", type=whole, help="a trade id")
+    show.set_defaults(handler=run_show)
+
+    close = command_parser(
+        actions,
+        "close",
+        [common, json_option, max_age_option()],
+        "Record that a trade is over: closed_at now and a reason. The row stays, and nothing at"
+        " the broker changes; a trade whose legs the broker still holds is refused.",
+        "legsync trades close 7 --reason 'expired worthless'",
+        "legsync trades close --phantoms --account-id VA00000000 --reason 'legs gone' --yes",
+    )
+    which = close.add_mutually_exclusive_group(required=True)
+    which.add_argument("trade_id", nargs="?", type=whole, help="a trade id")
+    which.add_argument(
+        "--phantoms", action="store_true", help="every phantom of --account-id (check's list)"
+    )
+    close.add_argument("--account-id", dest="account_id", metavar="ID", help="with --phantoms")
+    close.add_argument("--reason", required=True, help="why it is over, kept with the trade")
+    close.add_argument(
+        "--force", action="store_true", help="close it even if the broker may still hold legs"
+    )
+    close.add_argument("--yes", action="store_true", help="close the phantoms without asking")
+    close.set_defaults(handler=run_close)
+
 
 def run_list(args: argparse.Namespace) -> int:
     from .runtime import Runtime
@@ -169,6 +201,52 @@ def run_exit_quantity(args: argparse.Namespace) -> int:
         spreads = runtime.reconcile_service().exit_quantity(args.trade_id)
     print(dumps({"trade_id": args.trade_id, "exit_quantity": spreads}) if args.json else spreads)
     return EXIT_OK
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from .output import dumps
+    from .runtime import Runtime
+
+    with Runtime.from_args(args) as runtime:
+        trade = runtime.trade_service().get(args.trade_id)
+    record = trade_record(trade)
+    if args.json:
+        print(dumps(record))
+    else:
+        width = max(len(name) for name in record)
+        for name, value in record.items():
+            shown = ", ".join(leg_text(leg) for leg in trade.legs) if name == "legs" else value
+            print(f"{name.ljust(width)}  {'-' if shown is None else shown}")
+    return EXIT_OK
+
+
+def run_close(args: argparse.Namespace) -> int:
+    from .runtime import Runtime
+
+    if args.phantoms and not args.account_id:
+        raise UsageError("--phantoms closes the phantoms of one account: add --account-id ID")
+    with Runtime.from_args(args) as runtime:
+        service = runtime.trade_service()
+        if not args.phantoms:
+            closed = [service.close(args.trade_id, args.reason, force=args.force)]
+        else:
+            found = service.phantoms(args.account_id)
+            if found and not args.yes:
+                _confirm(
+                    f"close {len(found)} phantom trade(s) of {args.account_id}: "
+                    f"{', '.join(str(t.id) for t in found)}?"
+                )
+            ids = {t.id for t in found if t.id is not None}
+            closed = list(service.close_phantoms(args.account_id, args.reason, only=ids))
+    print_trades(closed, as_json=args.json)
+    return EXIT_OK
+
+
+def _confirm(question: str) -> None:
+    if not sys.stdin.isatty():
+        raise UsageError(f"{question} Not asked without a terminal: pass --yes to confirm")
+    if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
+        raise CommandFailed("nothing closed")
 
 
 def _print_import(report: ImportReport, *, as_json: bool) -> None:
@@ -243,6 +321,7 @@ def trade_record(trade: Trade) -> dict[str, object]:
         "entry_price": trade.entry_price,
         "opened_at": trade.opened_at,
         "closed_at": trade.closed_at,
+        "close_reason": trade.close_reason,
         "legs": [
             {"occ_symbol": leg.occ.format(), "side": leg.side.value, "ratio": leg.ratio}
             for leg in trade.legs

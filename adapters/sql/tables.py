@@ -77,6 +77,7 @@ TRADES = Table(
     Column("status", Text, nullable=False, server_default=text("'open'")),
     Column("opened_at", UtcTimestamp, nullable=True),
     Column("closed_at", UtcTimestamp, nullable=True),
+    Column("close_reason", Text, nullable=True),
     Column("entry_price", ExactDecimal, nullable=True),
     Column("broker_order_id", Text, nullable=True),
     Column("origin", Text, nullable=False, server_default=text("'ENGINE'")),

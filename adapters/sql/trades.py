@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, exists, func, insert, or_, select, update
@@ -88,9 +89,10 @@ class SqlTradeRepository:
     def set_managed(self, trade_id: int, managed: bool) -> Trade:
         return self._update(trade_id, managed=int(managed))
 
-    def close(self, trade_id: int) -> Trade:
-        """Mark a trade closed (as :class:`InMemoryTradeRepository.close` does)."""
-        return self._update(trade_id, status=TradeStatus.CLOSED.value)
+    def close(self, trade_id: int, closed_at: datetime, reason: str) -> Trade:
+        return self._update(
+            trade_id, status=TradeStatus.CLOSED.value, closed_at=closed_at, close_reason=reason
+        )
 
     def _update(self, trade_id: int, **values: Any) -> Trade:
         statement = update(TRADES).where(_TRADES.id == trade_id).values(**values)
@@ -131,6 +133,7 @@ def trade_values(trade: Trade) -> dict[str, Any]:
         "managed": None if trade.managed is None else int(trade.managed),
         "opened_at": trade.opened_at,
         "closed_at": trade.closed_at,
+        "close_reason": trade.close_reason,
         "entry_price": trade.entry_price,
         "broker_order_id": trade.broker_order_id,
     }
@@ -151,6 +154,7 @@ def trade_from_row(row: Row[Any]) -> Trade:
         managed=None if row.managed is None else bool(row.managed),
         opened_at=row.opened_at,
         closed_at=row.closed_at,
+        close_reason=row.close_reason,
         entry_price=row.entry_price,
         broker_order_id=row.broker_order_id,
     )

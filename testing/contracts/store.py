@@ -393,6 +393,29 @@ class StoreContract:
             with pytest.raises(TradeNotFound):
                 uow.trades.set_managed(trade.id + 1000, True)
 
+    def test_closing_a_trade_keeps_its_row_with_when_and_why(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        with uow_factory() as uow:
+            trade = uow.trades.add(make_trade())
+            uow.commit()
+        assert trade.id is not None
+        closed_at = T0 + timedelta(days=3)
+        with uow_factory() as uow:
+            closed = uow.trades.close(trade.id, closed_at, "legs expired worthless")
+            uow.commit()
+        assert (closed.status, closed.closed_at, closed.close_reason) == (
+            TradeStatus.CLOSED,
+            closed_at,
+            "legs expired worthless",
+        )
+        with uow_factory() as uow:
+            assert uow.trades.get(trade.id) == closed
+            assert uow.trades.list_trades() == []
+            assert uow.trades.list_trades(include_closed=True) == [closed]
+            with pytest.raises(TradeNotFound):
+                uow.trades.close(trade.id + 1000, closed_at, "nothing")
+
 
 def _order(leg: OptionLeg) -> tuple[str, str, date, str, Decimal, str]:
     key = leg.key

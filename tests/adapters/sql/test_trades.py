@@ -107,10 +107,11 @@ def test_closing_and_the_managed_switch_are_durable(store: SqlStore) -> None:
     assert trade.id is not None
     with store() as uow:
         uow.trades.set_managed(trade.id, False)
-        uow.trades.close(trade.id)
+        uow.trades.close(trade.id, datetime(2024, 1, 5, tzinfo=UTC), "expired worthless")
         uow.commit()
     with store() as uow:
         stored = uow.trades.get(trade.id)
         assert (stored.managed, stored.is_open) == (False, False)
         assert stored.legs == trade.legs
+        assert stored.close_reason == "expired worthless"
         assert stored.entry_price == Decimal("1.25")
