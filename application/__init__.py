@@ -2,7 +2,13 @@
 
 from .plan import SyncPlan, may_prune, plan_sync, read_row
 from .results import RowError, SyncResult
-from .signals import legsync_signals, position_removed, position_synced, publish
+from .signals import (
+    legsync_signals,
+    position_removed,
+    position_synced,
+    publish,
+    reconciliation_finding,
+)
 from .sync import SyncService
 
 __all__ = [
@@ -17,4 +23,5 @@ __all__ = [
     "position_synced",
     "publish",
     "read_row",
+    "reconciliation_finding",
 ]

@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from legsync.domain import LegClaims, OptionLeg, SyncRun, claims_on_legs
+from legsync.domain import (
+    FindingKind,
+    LegClaims,
+    OptionLeg,
+    ReconciliationFinding,
+    SyncRun,
+    claims_on_legs,
+)
 from legsync.domain.expiry import expired_legs, expires_at
 from legsync.domain.reconciliation import (
     DEFAULT_MAX_MIRROR_AGE,
@@ -41,6 +48,7 @@ class AccountCheck:
     partials: tuple[SpreadPositions, ...] = ()
     expired: tuple[OptionLeg, ...] = ()
     overclaimed: tuple[LegClaims, ...] = ()
+    unclaimed: tuple[LegClaims, ...] = ()
     trades_judged: int = 0
 
     @property
@@ -66,6 +74,65 @@ class AccountCheck:
         return self.judged and not (
             self.phantoms or self.partials or self.expired or self.overclaimed
         )
+
+    def findings(self) -> tuple[ReconciliationFinding, ...]:
+        """Everything this check found, one event each, in a fixed order: stale, phantoms,
+        partials, over-claimed legs, expired legs, then (as information) unclaimed legs."""
+
+        def finding(
+            kind: FindingKind,
+            detail: str,
+            trade_ids: tuple[int, ...] = (),
+            occ_symbol: str | None = None,
+            side: str | None = None,
+        ) -> ReconciliationFinding:
+            return ReconciliationFinding(
+                self.account_id, kind, detail, self.checked_at, trade_ids, occ_symbol, side
+            )
+
+        stale = self.stale_reason
+        if stale is not None:
+            return (finding(FindingKind.STALE, stale),)
+        found = [
+            *(
+                finding(kind, _trade_detail(kind, p), trade_ids=_ids(p.trade.id))
+                for kind, group in (
+                    (FindingKind.PHANTOM, self.phantoms),
+                    (FindingKind.PARTIAL, self.partials),
+                )
+                for p in group
+            ),
+            *(
+                finding(
+                    FindingKind.OVERCLAIMED,
+                    f"over-claimed {leg.reason}",
+                    trade_ids=tuple(t.id for t, _ in leg.claims if t.id is not None),
+                    occ_symbol=leg.occ.format(),
+                    side=leg.side.value,
+                )
+                for leg in self.overclaimed
+            ),
+            *(
+                finding(
+                    FindingKind.EXPIRED,
+                    f"expired {leg.side.value} {leg.occ_symbol} x{leg.quantity} still held",
+                    occ_symbol=leg.occ_symbol,
+                    side=leg.side.value,
+                )
+                for leg in self.expired
+            ),
+            *(
+                finding(
+                    FindingKind.UNCLAIMED,
+                    f"unclaimed {leg.side.value} {leg.occ.format()}: {leg.unclaimed} of "
+                    f"{leg.held} held, no open trade claims them",
+                    occ_symbol=leg.occ.format(),
+                    side=leg.side.value,
+                )
+                for leg in self.unclaimed
+            ),
+        ]
+        return tuple(found)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -96,6 +163,15 @@ class AccountCheck:
                     "expired_at": _iso(expires_at(leg.expiration)),
                 }
                 for leg in self.expired
+            ],
+            "unclaimed": [
+                {
+                    "occ_symbol": leg.occ.format(),
+                    "side": leg.side.value,
+                    "held": leg.held,
+                    "unclaimed": leg.unclaimed,
+                }
+                for leg in self.unclaimed
             ],
         }
 
@@ -208,6 +284,7 @@ class ReconcileService:
             partials=judgement.partials,
             expired=expired_legs(legs, now),
             overclaimed=tuple(leg for leg in claims.values() if leg.overclaimed),
+            unclaimed=tuple(leg for leg in claims.values() if leg.unclaimed),
             trades_judged=len(trades),
         )
 
@@ -221,6 +298,16 @@ def _trade_finding(positions: SpreadPositions) -> dict[str, object]:
         "health": positions.health.value,
         "reasons": list(positions.reasons),
     }
+
+
+def _trade_detail(kind: FindingKind, positions: SpreadPositions) -> str:
+    trade = positions.trade
+    reasons = "; ".join(positions.reasons)
+    return f"{kind.value} trade {trade.id} ({trade.symbol}): {reasons}"
+
+
+def _ids(trade_id: int | None) -> tuple[int, ...]:
+    return () if trade_id is None else (trade_id,)
 
 
 def _iso(moment: datetime) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from blinker import NamedSignal, Namespace
 
-from legsync.domain import PositionEvent, PositionRemoved, PositionSynced
+from legsync.domain import PositionEvent, PositionRemoved, PositionSynced, ReconciliationFinding
 
 __all__ = [
     "ReceiverFailure",
@@ -22,6 +22,7 @@ __all__ = [
     "position_removed",
     "position_synced",
     "publish",
+    "reconciliation_finding",
     "signal_for",
 ]
 
@@ -35,6 +36,14 @@ position_removed: NamedSignal = legsync_signals.signal(
     "position-removed", doc="A leg left the broker and the mirror. Receivers take (sender, event)."
 )
 
+reconciliation_finding: NamedSignal = legsync_signals.signal(
+    "reconciliation-finding",
+    doc="A check after a good sync found something (stale, phantom, over-claimed, unclaimed, ...)."
+    " Receivers take (sender, event).",
+)
+
+Event = PositionEvent | ReconciliationFinding
+
 
 @dataclass(frozen=True, slots=True)
 class ReceiverFailure:
@@ -46,7 +55,9 @@ class ReceiverFailure:
         return f"receiver {self.receiver} of {self.signal} failed: {self.error}"
 
 
-def signal_for(event: PositionEvent) -> NamedSignal:
+def signal_for(event: Event) -> NamedSignal:
+    if isinstance(event, ReconciliationFinding):
+        return reconciliation_finding
     if isinstance(event, PositionSynced):
         return position_synced
     if isinstance(event, PositionRemoved):
@@ -54,10 +65,10 @@ def signal_for(event: PositionEvent) -> NamedSignal:
     raise TypeError(f"not a legsync event: {event!r}")
 
 
-def publish(sender: object, events: Iterable[PositionEvent]) -> list[ReceiverFailure]:
+def publish(sender: object, events: Iterable[Event]) -> list[ReceiverFailure]:
     """Send each event to every receiver; return the receivers that raised, logged."""
     failures: list[ReceiverFailure] = []
-    if not position_synced.receivers and not position_removed.receivers:
+    if not any(signal.receivers for signal in legsync_signals.values()):
         return failures  # nobody listens: a first sync of 1,000 legs skips 1,000 lookups
     for event in events:
         signal = signal_for(event)

@@ -1,4 +1,5 @@
-"""The monitor cycle: sync every account on an interval, back off while reads fail.
+"""The monitor cycle: sync every account on an interval, back off while reads fail, and (with
+a ``check``) reconcile each account right after its good sync, publishing what it finds.
 
 The loop owns no clock and no signals: it is given a ``wait`` that sleeps and reports whether a
 stop was asked for, so the CLI can wire SIGINT/SIGTERM to it and tests can run it instantly.
@@ -11,9 +12,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from legsync.domain import ReconciliationFinding
 from legsync.ports import BrokerUnavailable
 
+from .reconcile import ReconcileService
 from .results import SyncResult
+from .signals import publish
 from .sync import SyncService
 
 __all__ = ["CycleReport", "WatchLoop"]
@@ -27,6 +31,7 @@ class CycleReport:
     results: tuple[SyncResult, ...]
     next_wait: float
     stopped: bool = False
+    findings: tuple[ReconciliationFinding, ...] = ()
 
     @property
     def failed(self) -> tuple[SyncResult, ...]:
@@ -48,6 +53,9 @@ class CycleReport:
         ]
         if row_errors:
             parts.append(f"{row_errors} row error(s), nothing pruned")
+        failing = sum(1 for finding in self.findings if finding.kind.fails_check)
+        if failing:
+            parts.append(f"{failing} reconciliation finding(s)")
         parts.append("stopping" if self.stopped else f"next in {self.next_wait:g}s")
         return ", ".join(parts)
 
@@ -58,6 +66,10 @@ class WatchLoop:
 
     After a cycle in which any read failed, the wait doubles (up to ``max_backoff``) so that a
     broker outage is not hammered; one clean cycle restores the interval.
+
+    With ``check``, each account whose sync succeeded is reconciled at once and every finding
+    is published as a :class:`ReconciliationFinding` event (the sync has committed by then); a
+    failed sync is not checked, since its stale mirror is already the news.
     """
 
     service: SyncService
@@ -68,6 +80,7 @@ class WatchLoop:
     max_backoff: float = 900.0
     marks: bool = False
     on_cycle: Callable[[CycleReport], None] | None = None
+    check: ReconcileService | None = None
     _failures_in_a_row: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +101,7 @@ class WatchLoop:
 
     def cycle(self, number: int) -> CycleReport:
         results: list[SyncResult] = []
+        findings: list[ReconciliationFinding] = []
         stopped = False
         try:
             accounts = self.accounts()
@@ -99,7 +113,12 @@ class WatchLoop:
             if self.stop_requested():
                 stopped = True
                 break
-            results.append(self.service.sync(account, marks=self.marks))
+            result = self.service.sync(account, marks=self.marks)
+            results.append(result)
+            if self.check is not None and result.success:
+                found = self.check.check(account).accounts[0].findings()
+                publish(self, found)
+                findings.extend(found)
         stopped = stopped or self.stop_requested()
         if any(not r.success for r in results):
             self._failures_in_a_row += 1
@@ -108,7 +127,7 @@ class WatchLoop:
         next_wait = min(
             self.interval * 2**self._failures_in_a_row, max(self.max_backoff, self.interval)
         )
-        report = CycleReport(number, tuple(results), next_wait, stopped)
+        report = CycleReport(number, tuple(results), next_wait, stopped, tuple(findings))
         log.info("%s", report.line())
         if self.on_cycle is not None:
             self.on_cycle(report)

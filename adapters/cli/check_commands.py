@@ -67,14 +67,5 @@ def check_text(report: CheckReport) -> str:
         verdict = "clean" if account.clean else "findings"
         judged = f"{account.trades_judged} managed open trade(s) judged"
         lines.append(f"{account.account_id}: {verdict} ({judged})")
-        for label, findings in (("phantom", account.phantoms), ("partial", account.partials)):
-            for finding in findings:
-                reasons = "; ".join(finding.reasons)
-                lines.append(
-                    f"  {label} trade {finding.trade.id} ({finding.trade.symbol}): {reasons}"
-                )
-        for claim in account.overclaimed:
-            lines.append(f"  over-claimed: {claim.reason}")
-        for leg in account.expired:
-            lines.append(f"  expired leg: {leg.side.value} {leg.quantity} {leg.occ_symbol}")
+        lines.extend(f"  {finding.detail}" for finding in account.findings())
     return "\n".join(lines)

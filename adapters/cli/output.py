@@ -16,6 +16,7 @@ from legsync.domain import (
     OptionLeg,
     PositionEvent,
     PositionRemoved,
+    ReconciliationFinding,
     SyncRun,
     canonical_decimal,
 )
@@ -50,8 +51,21 @@ def leg_record(leg: OptionLeg) -> dict[str, Any]:
     }
 
 
-def event_record(event: PositionEvent) -> dict[str, Any]:
-    """One line of ``--events``: the signal's name, the leg after, and the leg before."""
+def event_record(event: PositionEvent | ReconciliationFinding) -> dict[str, Any]:
+    """One line of ``--events``: the signal's name, the leg after, and the leg before; for a
+    finding, what was found and about which trades and leg."""
+    if isinstance(event, ReconciliationFinding):
+        return {
+            "event": "reconciliation-finding",
+            "occurred_at": event.occurred_at.isoformat(),
+            "account_id": event.account_id,
+            "kind": event.kind.value,
+            "fails_check": event.kind.fails_check,
+            "detail": event.detail,
+            "trade_ids": list(event.trade_ids),
+            "occ_symbol": event.occ_symbol,
+            "side": event.side,
+        }
     if isinstance(event, PositionRemoved):
         return {
             "event": "position-removed",

@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .errors import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, UsageError
 from .help import command_parser
+from .options import max_age_option
 
 if TYPE_CHECKING:
     from legsync.application import SyncResult
@@ -63,9 +64,9 @@ def register(
     watch = command_parser(
         commands,
         "watch",
-        [common, broker, events],
+        [common, broker, events, max_age_option()],
         "Sync on an interval until stopped (SIGINT or SIGTERM stops after the sync in flight).",
-        "legsync watch --all-accounts --interval 60 --events events.jsonl",
+        "legsync watch --all-accounts --interval 60 --check --events events.jsonl",
     )
     watch.add_argument(
         "--interval",
@@ -73,6 +74,11 @@ def register(
         default=60.0,
         metavar="SECONDS",
         help="seconds between cycles (default 60; failed reads back off, doubling, to 15 min)",
+    )
+    watch.add_argument(
+        "--check",
+        action="store_true",
+        help="reconcile each account after its good sync; findings go to --events and the log",
     )
     watch.add_argument("--max-cycles", type=int, default=None, help=argparse.SUPPRESS)
     watch.set_defaults(handler=run_watch)
@@ -106,6 +112,7 @@ def run_watch(args: argparse.Namespace) -> int:
             wait=stop.wait,
             stop_requested=stop.is_set,
             marks=args.marks,
+            check=runtime.reconcile_service() if args.check else None,
         )
         reports = loop.run(max_cycles=args.max_cycles)
     last = reports[-1].results if reports else ()
@@ -145,7 +152,7 @@ def _events_to(target: str | None) -> Iterator[None]:
     if target is None:
         yield
         return
-    from legsync.application import position_removed, position_synced
+    from legsync.application import legsync_signals
 
     from .output import event_record, write_json_line
 
@@ -161,13 +168,14 @@ def _events_to(target: str | None) -> Iterator[None]:
     def write(sender: object, event: Any, **extra: object) -> None:
         write_json_line(stream, event_record(event))
 
-    position_synced.connect(write, weak=False)
-    position_removed.connect(write, weak=False)
+    signals = list(legsync_signals.values())
+    for each in signals:
+        each.connect(write, weak=False)
     try:
         yield
     finally:
-        position_synced.disconnect(write)
-        position_removed.disconnect(write)
+        for each in signals:
+            each.disconnect(write)
         if close:
             stream.close()
 

@@ -275,3 +275,28 @@ def test_two_managed_trades_claiming_more_than_is_held_may_exit_nothing(
         [(first.id, 2), (second.id, 2)],
         [(first.id, 2), (second.id, 2)],
     ]
+
+
+def test_findings_name_each_problem_once_and_unclaimed_legs_only_inform(
+    sync: SyncService, reconcile: ReconcileService, db: InMemoryDatabase, clock: ManualClock
+) -> None:
+    from legsync.domain import FindingKind
+
+    sync.sync(ACCOUNT)
+    phantom = engine_trade(db, legs=(TradeLeg(parse_occ_symbol("SPY270319P00400000"), Side.SHORT),))
+    account = reconcile.check(ACCOUNT).accounts[0]
+    kinds = [finding.kind for finding in account.findings()]
+    assert FindingKind.PHANTOM in kinds
+    assert [f.trade_ids for f in account.findings() if f.kind is FindingKind.PHANTOM] == [
+        (phantom.id,)
+    ]
+    unclaimed = [f for f in account.findings() if f.kind is FindingKind.UNCLAIMED]
+    assert unclaimed
+    assert all(not f.kind.fails_check for f in unclaimed)
+    assert all(f.occurred_at == clock.now() for f in account.findings())
+
+    clock.advance(timedelta(days=3))
+    (stale,) = reconcile.check(ACCOUNT).accounts[0].findings()
+    assert stale.kind is FindingKind.STALE
+    assert "stale: last good sync at " in stale.detail
+    assert f"{3 * 24 * 60} minutes ago" in stale.detail

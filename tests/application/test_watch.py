@@ -84,3 +84,41 @@ def test_the_interval_must_be_positive(broker: InMemoryBroker) -> None:
     service = SyncService(broker, InMemoryDatabase(), ManualClock())
     with pytest.raises(ValueError, match="interval must be positive"):
         WatchLoop(service, lambda: ACCOUNTS, 0, lambda s: False, lambda: False)
+
+
+def test_with_a_check_each_good_sync_is_reconciled_and_its_findings_published(
+    broker: InMemoryBroker,
+) -> None:
+    from legsync.application import reconciliation_finding
+    from legsync.application.reconcile import ReconcileService
+    from legsync.domain import FindingKind, ReconciliationFinding
+
+    clock = ManualClock()
+    db = InMemoryDatabase()
+    heard: list[ReconciliationFinding] = []
+
+    def hear(sender: object, event: ReconciliationFinding) -> None:
+        heard.append(event)
+
+    broker.fail_next("VA000001", "503")
+    watch = WatchLoop(
+        SyncService(broker, db, clock),
+        lambda: ACCOUNTS,
+        60,
+        lambda seconds: False,
+        lambda: False,
+        check=ReconcileService(db, clock),
+    )
+    with reconciliation_finding.connected_to(hear):
+        first, second = watch.run(max_cycles=2)
+
+    assert [f.account_id for f in first.findings] == ["6YA000002"], "a failed sync is not checked"
+    assert {f.account_id for f in second.findings} == set(ACCOUNTS)
+    assert heard == [*first.findings, *second.findings]
+    assert {f.kind for f in heard} == {FindingKind.UNCLAIMED}, "a leg no trade claims"
+    assert "finding" not in second.line(), "information is not a finding to shout about"
+
+
+def test_without_a_check_nothing_is_reconciled(broker: InMemoryBroker) -> None:
+    reports = loop(broker, []).run(max_cycles=1)
+    assert reports[0].findings == ()
