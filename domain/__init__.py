@@ -26,7 +26,7 @@ from .snapshot import BrokerPosition, BrokerSnapshot
 from .stock import StockPosition
 from .stored import ContractSide, LegRecord, StoredLegs
 from .sync_run import SyncCounts, SyncRun
-from .trades import InvalidTrade, Trade, TradeLeg, check_new_trade
+from .trades import InvalidTrade, Trade, TradeEnvelope, TradeLeg, check_new_trade
 from .underlying import underlying_for_root
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "SyncCounts",
     "SyncRun",
     "Trade",
+    "TradeEnvelope",
     "TradeLeg",
     "TradeStatus",
     "amount_fits",

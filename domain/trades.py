@@ -16,7 +16,7 @@ from .enums import Origin, Side, TradeStatus
 from .occ import OccSymbol
 from .underlying import underlying_for_root
 
-__all__ = ["InvalidTrade", "Trade", "TradeLeg", "check_new_trade"]
+__all__ = ["InvalidTrade", "Trade", "TradeEnvelope", "TradeLeg", "check_new_trade"]
 
 
 class InvalidTrade(ValueError):
@@ -37,6 +37,50 @@ class TradeLeg:
     def __post_init__(self) -> None:
         if type(self.ratio) is not int or self.ratio < 1:
             raise ValueError(f"ratio must be a whole number >= 1, got {self.ratio!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TradeEnvelope:
+    """What a trade's structure could make and lose at expiry, figured once when it is recorded.
+
+    Kept with the trade so that the engine sizes and judges it against the figures it was
+    opened with, not against whatever the legs look like later. ``kind`` is the structure's
+    name (``iron_condor``, ...). ``entry_price`` is per share of one spread, positive;
+    ``net_premium`` is dollars for the whole trade, positive for a credit received, negative
+    for a debit paid. A figure that is ``None`` is unbounded, unless its name is in
+    ``unknown`` (a structure across expirations, an adjusted contract): then nobody can say.
+    """
+
+    kind: str
+    entry_price: Decimal | None
+    net_premium: Decimal | None
+    width: Decimal | None
+    max_profit: Decimal | None
+    max_loss: Decimal | None
+    breakevens: tuple[Decimal, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, str) or not self.kind:
+            raise ValueError(f"an envelope names its structure's kind, got {self.kind!r}")
+        for name in ("entry_price", "net_premium", "width", "max_profit", "max_loss"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, Decimal) and value.is_finite()):
+                raise ValueError(f"{name} must be a finite Decimal or None, got {value!r}")
+        strange = set(self.unknown) - _FIGURES
+        if strange:
+            raise ValueError(f"unknown names figures of {sorted(_FIGURES)}, got {sorted(strange)}")
+
+    @property
+    def is_credit(self) -> bool | None:
+        return None if self.net_premium is None else self.net_premium > 0
+
+    def is_unbounded(self, figure: str) -> bool:
+        """Whether ``max_profit`` or ``max_loss`` has no limit (rather than being unknown)."""
+        return getattr(self, figure) is None and figure not in self.unknown
+
+
+_FIGURES = {"entry_price", "net_premium", "width", "max_profit", "max_loss", "breakevens"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +105,7 @@ class Trade:
     close_reason: str | None = None
     entry_price: Decimal | None = None
     broker_order_id: str | None = field(default=None, compare=False)
+    envelope: TradeEnvelope | None = None
 
     def __post_init__(self) -> None:
         if not self.legs:

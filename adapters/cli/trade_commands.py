@@ -16,7 +16,7 @@ from .options import max_age_option
 
 if TYPE_CHECKING:
     from legsync.application.trades import ImportReport
-    from legsync.domain import Trade, TradeLeg
+    from legsync.domain import Trade, TradeEnvelope, TradeLeg
 
 __all__ = ["register"]
 
@@ -212,11 +212,17 @@ def run_show(args: argparse.Namespace) -> int:
     record = trade_record(trade)
     if args.json:
         print(dumps(record))
-    else:
-        width = max(len(name) for name in record)
-        for name, value in record.items():
-            shown = ", ".join(leg_text(leg) for leg in trade.legs) if name == "legs" else value
-            print(f"{name.ljust(width)}  {'-' if shown is None else shown}")
+        return EXIT_OK
+    record["legs"] = ", ".join(leg_text(leg) for leg in trade.legs)
+    envelope = record.pop("envelope")
+    if isinstance(envelope, dict):
+        record.update({name: _figure(trade, name) for name in ("max_profit", "max_loss")})
+        record["breakevens"] = ", ".join(str(b) for b in envelope["breakevens"]) or "-"
+        for name in ("entry_price", "net_premium", "width"):
+            record[name] = "unknown" if name in envelope["unknown"] else envelope[name]
+    width = max(len(name) for name in record)
+    for name, value in record.items():
+        print(f"{name.ljust(width)}  {'-' if value is None else value}")
     return EXIT_OK
 
 
@@ -258,7 +264,7 @@ def _print_import(report: ImportReport, *, as_json: bool) -> None:
                 {
                     "dry_run": report.dry_run,
                     "imported": [
-                        {"kind": item.kind.value, **trade_record(item.trade)}
+                        {**trade_record(item.trade), "kind": item.kind.value}
                         for item in report.imported
                     ],
                     "skipped": [
@@ -292,13 +298,17 @@ def print_trades(trades: list[Trade], *, as_json: bool) -> None:
     if not trades:
         print("no trades")
         return
-    headers = ("id", "account", "symbol", "qty", "status", "origin", "managed", "legs")
+    headers = (
+        "id", "account", "symbol", "kind", "qty", "max loss", "status", "origin", "managed", "legs"
+    )  # fmt: skip
     rows = [
         (
             trade.id,
             trade.account_id,
             trade.symbol,
+            "-" if trade.envelope is None else trade.envelope.kind,
             trade.quantity,
+            _figure(trade, "max_loss"),
             trade.status.value,
             trade.origin.value,
             "yes" if trade.is_managed else "no",
@@ -306,7 +316,16 @@ def print_trades(trades: list[Trade], *, as_json: bool) -> None:
         )
         for trade in trades
     ]
-    print(render_table(headers, rows, numeric=("id", "qty")))
+    print(render_table(headers, rows, numeric=("id", "qty", "max loss")))
+
+
+def _figure(trade: Trade, name: str) -> str:
+    """A risk figure as a person reads it: the amount, "unbounded", or "unknown"."""
+    envelope = trade.envelope
+    if envelope is None or name in envelope.unknown:
+        return "unknown"
+    value = getattr(envelope, name)
+    return "unbounded" if value is None else str(value)
 
 
 def trade_record(trade: Trade) -> dict[str, object]:
@@ -322,10 +341,28 @@ def trade_record(trade: Trade) -> dict[str, object]:
         "opened_at": trade.opened_at,
         "closed_at": trade.closed_at,
         "close_reason": trade.close_reason,
+        "kind": None if trade.envelope is None else trade.envelope.kind,
+        "envelope": None if trade.envelope is None else envelope_record(trade.envelope),
         "legs": [
             {"occ_symbol": leg.occ.format(), "side": leg.side.value, "ratio": leg.ratio}
             for leg in trade.legs
         ],
+    }
+
+
+def envelope_record(envelope: TradeEnvelope) -> dict[str, object]:
+    """Money as decimal strings, ``null`` for an unbounded figure (``unknown`` names the
+    figures nobody can say)."""
+    return {
+        "kind": envelope.kind,
+        "entry_price": envelope.entry_price,
+        "net_premium": envelope.net_premium,
+        "credit": envelope.is_credit,
+        "width": envelope.width,
+        "max_profit": envelope.max_profit,
+        "max_loss": envelope.max_loss,
+        "breakevens": list(envelope.breakevens),
+        "unknown": list(envelope.unknown),
     }
 
 

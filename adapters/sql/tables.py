@@ -78,6 +78,9 @@ TRADES = Table(
     Column("opened_at", UtcTimestamp, nullable=True),
     Column("closed_at", UtcTimestamp, nullable=True),
     Column("close_reason", Text, nullable=True),
+    # JSON text: the structure's kind and risk figures, computed once when the trade was
+    # recorded (see legsync.domain.TradeEnvelope); NULL for trades recorded before.
+    Column("envelope", Text, nullable=True),
     Column("entry_price", ExactDecimal, nullable=True),
     Column("broker_order_id", Text, nullable=True),
     Column("origin", Text, nullable=False, server_default=text("'ENGINE'")),

@@ -6,11 +6,21 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, exists, func, insert, or_, select, update
 
-from legsync.domain import Origin, Side, Trade, TradeLeg, TradeStatus, parse_occ_symbol
+from legsync.domain import (
+    Origin,
+    Side,
+    Trade,
+    TradeEnvelope,
+    TradeLeg,
+    TradeStatus,
+    canonical_decimal,
+    parse_occ_symbol,
+)
 from legsync.ports import TradeNotFound
 
 from .engine import ConnectionSource
@@ -18,6 +28,8 @@ from .tables import TRADES
 
 __all__ = [
     "SqlTradeRepository",
+    "envelope_from_json",
+    "envelope_to_json",
     "legs_from_json",
     "legs_to_json",
     "trade_from_row",
@@ -136,6 +148,7 @@ def trade_values(trade: Trade) -> dict[str, Any]:
         "close_reason": trade.close_reason,
         "entry_price": trade.entry_price,
         "broker_order_id": trade.broker_order_id,
+        "envelope": None if trade.envelope is None else envelope_to_json(trade.envelope),
     }
     if trade.id is not None:
         values["id"] = trade.id
@@ -157,4 +170,30 @@ def trade_from_row(row: Row[Any]) -> Trade:
         close_reason=row.close_reason,
         entry_price=row.entry_price,
         broker_order_id=row.broker_order_id,
+        envelope=None if row.envelope is None else envelope_from_json(row.envelope),
+    )
+
+
+_AMOUNTS = ("entry_price", "net_premium", "width", "max_profit", "max_loss")
+
+
+def envelope_to_json(envelope: TradeEnvelope) -> str:
+    """Amounts as canonical decimal strings (never floats), ``null`` where there is none."""
+    data: dict[str, object] = {"kind": envelope.kind}
+    for name in _AMOUNTS:
+        value = getattr(envelope, name)
+        data[name] = None if value is None else canonical_decimal(value)
+    data["breakevens"] = [canonical_decimal(price) for price in envelope.breakevens]
+    data["unknown"] = list(envelope.unknown)
+    return json.dumps(data, separators=(",", ":"))
+
+
+def envelope_from_json(text_: str) -> TradeEnvelope:
+    data = json.loads(text_)
+    amounts = {name: None if data.get(name) is None else Decimal(data[name]) for name in _AMOUNTS}
+    return TradeEnvelope(
+        kind=data["kind"],
+        breakevens=tuple(Decimal(price) for price in data.get("breakevens", ())),
+        unknown=tuple(data.get("unknown", ())),
+        **amounts,
     )

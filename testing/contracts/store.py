@@ -20,6 +20,7 @@ from legsync.domain import (
     SyncCounts,
     SyncRun,
     Trade,
+    TradeEnvelope,
     TradeLeg,
     TradeStatus,
     parse_occ_symbol,
@@ -415,6 +416,52 @@ class StoreContract:
             assert uow.trades.list_trades(include_closed=True) == [closed]
             with pytest.raises(TradeNotFound):
                 uow.trades.close(trade.id + 1000, closed_at, "nothing")
+
+    @pytest.mark.parametrize(
+        "envelope",
+        [
+            TradeEnvelope(
+                kind="iron_condor",
+                entry_price=Decimal("1.61"),
+                net_premium=Decimal("322"),
+                width=Decimal("10"),
+                max_profit=Decimal("322"),
+                max_loss=Decimal("1678"),
+                breakevens=(Decimal("538.39"), Decimal("561.61")),
+            ),
+            TradeEnvelope(
+                kind="short_call",
+                entry_price=Decimal("0.0000001"),
+                net_premium=Decimal("0.00001"),
+                width=None,
+                max_profit=Decimal("0.00001"),
+                max_loss=None,
+                breakevens=(Decimal("450.0000001"),),
+            ),
+            TradeEnvelope(
+                kind="call_calendar",
+                entry_price=Decimal("2.5"),
+                net_premium=Decimal("-250"),
+                width=None,
+                max_profit=None,
+                max_loss=Decimal("250"),
+                unknown=("max_profit", "breakevens"),
+            ),
+        ],
+        ids=["defined", "unbounded", "unknown"],
+    )
+    def test_a_trades_envelope_reads_back_exactly(
+        self, uow_factory: UnitOfWorkFactory, envelope: TradeEnvelope
+    ) -> None:
+        with uow_factory() as uow:
+            trade = uow.trades.add(replace(make_trade(), envelope=envelope))
+            uow.commit()
+        assert trade.id is not None
+        with uow_factory() as uow:
+            stored = uow.trades.get(trade.id)
+        assert stored.envelope == envelope
+        assert stored.envelope is not None
+        assert stored.envelope.is_unbounded("max_loss") == (envelope.kind == "short_call")
 
 
 def _order(leg: OptionLeg) -> tuple[str, str, date, str, Decimal, str]:

@@ -8,7 +8,7 @@ Revisions:
 
 - ``0001``: the legacy schema, the engine's ``trades`` table before positions were separated.
 - ``0002``: ``portfolio_positions``, ``sync_runs``, and ``trades.origin`` / ``trades.managed``.
-- ``0003``: ``trades.close_reason``.
+- ``0003``: ``trades.close_reason`` and ``trades.envelope``.
 """
 
 from __future__ import annotations

@@ -197,6 +197,7 @@ def test_a_legacy_engine_database_is_upgraded_keeping_every_trade_and_value(
         assert str(closed.entry_price) == "33.33333333333333333333333333"
         assert closed.closed_at is not None
         assert closed.closed_at.isoformat() == "2024-04-09T19:59:59.999999+00:00"
+        assert (closed.close_reason, closed.envelope) == (None, None), "older trades: unknown"
         assert uow.trades.get(1).legs[1].occ.format() == "SPY270319P00395000"
         # New trades continue after the legacy ids.
         added = uow.trades.add(replace(trades[0], id=None))
