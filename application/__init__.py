@@ -1,8 +1,15 @@
 """legsync's use cases: the sync, reconciliation, trades, and how their events are published."""
 
-from .plan import SyncPlan, may_prune, plan_sync, read_row
+from .plan import SyncPlan, may_prune, plan_sync, read_row, read_stock_row
 from .results import RowError, SyncResult
-from .signals import legsync_signals, position_removed, position_synced, publish
+from .signals import (
+    legsync_signals,
+    position_removed,
+    position_synced,
+    publish,
+    stock_position_removed,
+    stock_position_synced,
+)
 from .sync import SyncService
 
 __all__ = [
@@ -17,4 +24,7 @@ __all__ = [
     "position_synced",
     "publish",
     "read_row",
+    "read_stock_row",
+    "stock_position_removed",
+    "stock_position_synced",
 ]

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from blinker import NamedSignal, Namespace
 
-from legsync.domain import PositionEvent, PositionRemoved, PositionSynced
+from legsync.domain import (
+    PositionEvent,
+    PositionRemoved,
+    PositionSynced,
+    StockEvent,
+    StockPositionRemoved,
+    StockPositionSynced,
+)
 
 __all__ = [
     "ReceiverFailure",
@@ -23,6 +30,8 @@ __all__ = [
     "position_synced",
     "publish",
     "signal_for",
+    "stock_position_removed",
+    "stock_position_synced",
 ]
 
 log = logging.getLogger("legsync.events")
@@ -36,6 +45,17 @@ position_removed: NamedSignal = legsync_signals.signal(
 )
 
 
+stock_position_synced: NamedSignal = legsync_signals.signal(
+    "stock-position-synced",
+    doc="Shares were opened or changed. Receivers take (sender, event).",
+)
+stock_position_removed: NamedSignal = legsync_signals.signal(
+    "stock-position-removed",
+    doc="Shares left the broker and the mirror. Receivers take (sender, event).",
+)
+_SIGNALS = (position_synced, position_removed, stock_position_synced, stock_position_removed)
+
+
 @dataclass(frozen=True, slots=True)
 class ReceiverFailure:
     signal: str
@@ -46,18 +66,22 @@ class ReceiverFailure:
         return f"receiver {self.receiver} of {self.signal} failed: {self.error}"
 
 
-def signal_for(event: PositionEvent) -> NamedSignal:
+def signal_for(event: PositionEvent | StockEvent) -> NamedSignal:
     if isinstance(event, PositionSynced):
         return position_synced
     if isinstance(event, PositionRemoved):
         return position_removed
+    if isinstance(event, StockPositionSynced):
+        return stock_position_synced
+    if isinstance(event, StockPositionRemoved):
+        return stock_position_removed
     raise TypeError(f"not a legsync event: {event!r}")
 
 
-def publish(sender: object, events: Iterable[PositionEvent]) -> list[ReceiverFailure]:
+def publish(sender: object, events: Iterable[PositionEvent | StockEvent]) -> list[ReceiverFailure]:
     """Send each event to every receiver; return the receivers that raised, logged."""
     failures: list[ReceiverFailure] = []
-    if not position_synced.receivers and not position_removed.receivers:
+    if not any(signal.receivers for signal in _SIGNALS):
         return failures  # nobody listens: a first sync of 1,000 legs skips 1,000 lookups
     for event in events:
         signal = signal_for(event)
