@@ -113,6 +113,30 @@ def test_a_sync_prints_one_json_object_and_the_positions_read_back(workdir: Path
     } == set(legs[0])
 
 
+def test_the_shares_are_listed_by_legsync_stock(workdir: Path) -> None:
+    assert "no stock mirrored" in legsync(workdir, "stock").stdout
+    run = legsync(workdir, "sync", "--from-file", "positions.json")
+    assert run.returncode == 0, run.stderr
+    assert "stock position(s)" in run.stdout
+    shares = as_json(legsync(workdir, "stock", "--json"))
+    assert [(s["symbol"], s["quantity"], s["cost_basis_per_share"]) for s in shares] == [
+        ("AAPL", "100", "183.425")
+    ], "Decimals travel as strings"
+    assert set(shares[0]) == {
+        "account_id",
+        "symbol",
+        "quantity",
+        "cost_basis_per_share",
+        "last_price",
+        "updated_at",
+    }
+    table = legsync(workdir, "stock").stdout
+    assert "AAPL" in table
+    assert "cost/share" in table
+    status = as_json(legsync(workdir, "status", "--json"))
+    assert status[0]["stock_opened"] == 1
+
+
 def test_a_dry_run_shows_the_plan_and_writes_nothing(workdir: Path) -> None:
     run = legsync(workdir, "sync", "--from-file", "positions.json", "--dry-run")
     assert run.returncode == 0, run.stderr
