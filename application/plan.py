@@ -42,7 +42,7 @@ from legsync.domain import (
 
 from .results import RowError
 
-__all__ = ["SyncPlan", "may_prune", "plan_sync", "read_row", "read_stock_row"]
+__all__ = ["SyncPlan", "is_stock_ticker", "may_prune", "plan_sync", "read_row", "read_stock_row"]
 
 # Plain stock tickers: letters, optionally a share class (BRK.B, BRK/B). Anything else that is
 # not an OCC symbol is an error, not stock: a garbled option row must block the prune.
@@ -150,7 +150,7 @@ def read_row(row: BrokerPosition) -> tuple[ContractSide, int, Decimal | None]:
     try:
         occ = parse_occ_symbol(row.symbol)
     except InvalidOccSymbol as invalid:
-        if isinstance(row.symbol, str) and _STOCK_TICKER.fullmatch(row.symbol):
+        if is_stock_ticker(row.symbol):
             raise StockRow from None
         raise UnusableRow(invalid.reason) from None
     contracts = _contracts(row.quantity)
@@ -182,6 +182,12 @@ def _contracts(quantity: object) -> int:
             f"quantity {quantity} is more contracts than a leg can hold ({MAX_CONTRACTS:,})"
         )
     return contracts
+
+
+def is_stock_ticker(symbol: object) -> bool:
+    """Whether a broker row's symbol is a plain stock ticker (checked after the OCC parse
+    failed: ``read_row`` decides, this only lets the sync ask for the shares' marks)."""
+    return isinstance(symbol, str) and _STOCK_TICKER.fullmatch(symbol) is not None
 
 
 def read_stock_row(row: BrokerPosition) -> tuple[Decimal, Decimal | None]:

@@ -24,7 +24,7 @@ from legsync.domain import (
 )
 from legsync.ports import BrokerPort, BrokerUnavailable, Clock, QuotePort, UnitOfWorkFactory
 
-from .plan import SyncPlan, plan_sync
+from .plan import SyncPlan, is_stock_ticker, plan_sync
 from .results import SyncResult
 from .signals import publish
 
@@ -175,9 +175,9 @@ class SyncService:
         return plan
 
     def _marks(self, snapshot: BrokerSnapshot) -> tuple[dict[str, Decimal], tuple[str, ...]]:
-        """Prices of the held contracts, and what to warn about: a failed or partial quote read
-        leaves the legs their last price."""
-        symbols = _option_symbols(snapshot)
+        """Prices of the held contracts and shares, and what to warn about: a failed or partial
+        quote read leaves the legs and shares their last price."""
+        symbols = _quoted_symbols(snapshot)
         if not symbols:
             return {}, ()
         if self.quotes is None:
@@ -281,11 +281,14 @@ def _listed(symbols: Sequence[str]) -> str:
     return f"{shown} and {len(symbols) - 10} more" if len(symbols) > 10 else shown
 
 
-def _option_symbols(snapshot: BrokerSnapshot) -> list[str]:
+def _quoted_symbols(snapshot: BrokerSnapshot) -> list[str]:
+    """The compact OCC symbols of the held contracts, then the held stock tickers."""
     symbols: dict[str, None] = {}
+    tickers: dict[str, None] = {}
     for row in snapshot.positions:
         try:
             symbols[parse_occ_symbol(row.symbol).format()] = None
         except InvalidOccSymbol:
-            continue
-    return list(symbols)
+            if is_stock_ticker(row.symbol):
+                tickers[row.symbol] = None
+    return [*symbols, *tickers]

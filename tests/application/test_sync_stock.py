@@ -21,7 +21,7 @@ from legsync.application import (
 )
 from legsync.domain import StockPosition, StockPositionRemoved, StockPositionSynced
 from legsync.ports import BrokerUnavailable
-from legsync.testing import InMemoryBroker, InMemoryDatabase, ManualClock, position
+from legsync.testing import InMemoryBroker, InMemoryDatabase, InMemoryQuotes, ManualClock, position
 from legsync.testing.fakes import InMemoryUnitOfWork
 
 ACCOUNT = "VA000001"
@@ -224,3 +224,25 @@ def test_a_dropped_share_position_survives_a_failed_read_then_goes_on_a_clean_on
     assert set(stock_of(db)) == {"AAPL", "TSLA"}
     assert service.sync(ACCOUNT).pruned
     assert set(stock_of(db)) == {"AAPL"}
+
+
+def test_marks_price_the_shares_and_a_failed_quote_read_keeps_their_price(
+    broker: InMemoryBroker, db: InMemoryDatabase, clock: ManualClock
+) -> None:
+    quotes = InMemoryQuotes({"AAPL": "191.07"})
+    service = SyncService(broker, db, clock, quotes=quotes)
+    result = service.sync(ACCOUNT, marks=True)
+    assert quotes.requests == [("AAPL270115C00200000", "AAPL", "TSLA")]
+    with db() as uow:
+        prices = {p.symbol: p.last_price for p in uow.positions.stock(ACCOUNT)}
+    assert prices == {"AAPL": Decimal("191.07"), "TSLA": None}
+    assert any("TSLA" in warning for warning in result.warnings)
+
+    quotes.failure = BrokerUnavailable("429 rate limited")
+    written = db.positions.rows_written
+    again = service.sync(ACCOUNT, marks=True)
+    assert again.success
+    assert again.stock_events == ()
+    assert db.positions.rows_written == written
+    with db() as uow:
+        assert {p.symbol: p.last_price for p in uow.positions.stock(ACCOUNT)} == prices

@@ -7,15 +7,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, text
 
-from legsync.adapters.sql import SqlStore
+from legsync.adapters.sql import SqlStore, upgrade
 from legsync.application import SyncService, stock_position_removed, stock_position_synced
 from legsync.domain import StockPosition
 from legsync.testing import InMemoryBroker, ManualClock, position
+
+from .conftest import sqlite_url
 
 ACCOUNT = "VA000001"
 BOOK = [
@@ -142,12 +145,15 @@ def test_a_failed_read_and_a_garbled_stock_row_delete_nothing(
     assert heard == []
 
 
-def test_on_sqlite_shares_are_canonical_text(store: SqlStore) -> None:
-    if store.dialect_name != "sqlite":
-        pytest.skip("SQLite's storage only")
-    SyncService(InMemoryBroker({ACCOUNT: BOOK}), store, ManualClock()).sync(ACCOUNT)
-    with store.engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT symbol, quantity, cost_basis_per_share FROM portfolio_stock ORDER BY 1")
-        ).all()
+def test_on_sqlite_shares_are_canonical_text(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    upgrade(url)
+    with SqlStore(url) as store:
+        SyncService(InMemoryBroker({ACCOUNT: BOOK}), store, ManualClock()).sync(ACCOUNT)
+        with store.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT symbol, quantity, cost_basis_per_share FROM portfolio_stock ORDER BY 1"
+                )
+            ).all()
     assert [tuple(row) for row in rows][:2] == [("AAPL", "100", "183.425"), ("TSLA", "-10", "250")]
