@@ -339,10 +339,7 @@ def _plan_stock(
     for ticker in sorted(shares):
         quantity, cost = shares[ticker]
         record = stored.get(ticker)
-        mark = marks.get(ticker)
-        last_price = mark if amount_fits(mark) and mark >= 0 else None
-        if last_price is None and record is not None:
-            last_price = record.last_price
+        last_price = marks.get(ticker, None if record is None else record.last_price)
         new = StockPosition(account_id, ticker, quantity, cost, last_price, now)
         if record is None:
             opened.append(new)

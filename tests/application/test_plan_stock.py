@@ -171,12 +171,12 @@ def test_shares_the_broker_no_longer_reports_are_removed_after_a_clean_read() ->
     assert plan.counts.stock_removed == 1
 
 
-def test_a_mark_for_a_ticker_prices_the_shares_and_a_mark_that_is_no_price_does_not() -> None:
+def test_a_mark_for_a_ticker_prices_the_shares_and_shares_without_one_keep_theirs() -> None:
     plan = plan_sync(
         snapshot(position("AAPL", "10", "1500"), position("MSFT", "1", "400")),
         NOTHING,
         NOW,
-        {"AAPL": Decimal("152.25"), "MSFT": Decimal("-1")},
+        {"AAPL": Decimal("152.25"), "SPY270319C00450000": Decimal("3")},
         stored_stock=stored(shares("MSFT", "1", "400", last="410")),
     )
     (aapl,) = plan.stock_opened
