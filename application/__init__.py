@@ -1,6 +1,6 @@
 """legsync's use cases: the sync, reconciliation, trades, and how their events are published."""
 
-from .plan import SyncPlan, may_prune, plan_sync, read_row
+from .plan import SyncPlan, may_prune, plan_sync, read_row, read_stock_row
 from .results import RowError, SyncResult
 from .signals import (
     legsync_signals,
@@ -8,6 +8,8 @@ from .signals import (
     position_synced,
     publish,
     reconciliation_finding,
+    stock_position_removed,
+    stock_position_synced,
 )
 from .sync import SyncService
 
@@ -23,5 +25,8 @@ __all__ = [
     "position_synced",
     "publish",
     "read_row",
+    "read_stock_row",
     "reconciliation_finding",
+    "stock_position_removed",
+    "stock_position_synced",
 ]

@@ -4,7 +4,9 @@ Pure: no store, no clock, no broker. Three rules, each a function of its own, ta
 what leg a broker row holds (:func:`read_row`), how those legs differ from what is stored
 (:func:`plan_sync`), and whether the legs the broker no longer reports may be deleted
 (:func:`may_prune`). Legs are compared as values; a validated :class:`OptionLeg` is built only
-for a leg the plan reports (opened, changed or removed).
+for a leg the plan reports (opened, changed or removed). Stock rows are planned beside the legs
+under the same rules (:func:`read_stock_row`): one unusable row of either kind blocks every
+deletion, of legs and of shares alike.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from legsync.domain import (
     MAX_CONTRACTS,
@@ -27,6 +29,10 @@ from legsync.domain import (
     PositionRemoved,
     PositionSynced,
     Side,
+    StockEvent,
+    StockPosition,
+    StockPositionRemoved,
+    StockPositionSynced,
     StoredLegs,
     SyncCounts,
     amount_fits,
@@ -36,11 +42,14 @@ from legsync.domain import (
 
 from .results import RowError
 
-__all__ = ["SyncPlan", "may_prune", "plan_sync", "read_row"]
+__all__ = ["SyncPlan", "is_stock_ticker", "may_prune", "plan_sync", "read_row", "read_stock_row"]
 
 # Plain stock tickers: letters, optionally a share class (BRK.B, BRK/B). Anything else that is
 # not an OCC symbol is an error, not stock: a garbled option row must block the prune.
 _STOCK_TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,2})?")
+_PER_SHARE = Context(prec=34, rounding=ROUND_HALF_EVEN)
+"""A cost per share's arithmetic: never the caller's thread context, so that one answer
+gives one stored value whatever thread planned it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +65,10 @@ class SyncPlan:
     removed: tuple[OptionLeg, ...]
     skipped: tuple[str, ...]
     errors: tuple[RowError, ...]
+    stock_opened: tuple[StockPosition, ...] = ()
+    stock_changed: tuple[tuple[StockPosition, StockPosition], ...] = ()
+    stock_unchanged: int = 0
+    stock_removed: tuple[StockPosition, ...] = ()
 
     @property
     def pruned(self) -> bool:
@@ -80,6 +93,10 @@ class SyncPlan:
             removed=len(self.removed),
             skipped=len(self.skipped),
             errors=len(self.errors),
+            stock_opened=len(self.stock_opened),
+            stock_changed=len(self.stock_changed),
+            stock_unchanged=self.stock_unchanged,
+            stock_removed=len(self.stock_removed),
         )
 
     @property
@@ -94,6 +111,20 @@ class SyncPlan:
             *(PositionSynced(leg, None, self.planned_at) for leg in self.opened),
             *(PositionSynced(new, old, self.planned_at) for old, new in self.changed),
             *(PositionRemoved(leg, self.planned_at) for leg in self.removed),
+        )
+
+    @property
+    def stock_writes(self) -> list[StockPosition]:
+        """The stock positions to upsert: opened and changed ones, never the unchanged."""
+        return [*self.stock_opened, *(new for _, new in self.stock_changed)]
+
+    @property
+    def stock_events(self) -> tuple[StockEvent, ...]:
+        """What the sync publishes about shares once the plan is committed, after the legs'."""
+        return (
+            *(StockPositionSynced(p, None, self.planned_at) for p in self.stock_opened),
+            *(StockPositionSynced(new, old, self.planned_at) for old, new in self.stock_changed),
+            *(StockPositionRemoved(p, self.planned_at) for p in self.stock_removed),
         )
 
 
@@ -119,7 +150,7 @@ def read_row(row: BrokerPosition) -> tuple[ContractSide, int, Decimal | None]:
     try:
         occ = parse_occ_symbol(row.symbol)
     except InvalidOccSymbol as invalid:
-        if isinstance(row.symbol, str) and _STOCK_TICKER.fullmatch(row.symbol):
+        if is_stock_ticker(row.symbol):
             raise StockRow from None
         raise UnusableRow(invalid.reason) from None
     contracts = _contracts(row.quantity)
@@ -153,6 +184,37 @@ def _contracts(quantity: object) -> int:
     return contracts
 
 
+def is_stock_ticker(symbol: object) -> bool:
+    """Whether a broker row's symbol is a plain stock ticker (checked after the OCC parse
+    failed: ``read_row`` decides, this only lets the sync ask for the shares' marks)."""
+    return isinstance(symbol, str) and _STOCK_TICKER.fullmatch(symbol) is not None
+
+
+def read_stock_row(row: BrokerPosition) -> tuple[Decimal, Decimal | None]:
+    """The signed shares a stock row holds and the cost of each (a magnitude).
+
+    Raises :class:`UnusableRow` for a row that cannot be mirrored as it stands: a quantity that
+    is zero or not a finite amount every store holds, a cost basis that is not one either.
+    Fractional shares are real (dividend reinvestment), so they are not an error.
+    """
+    quantity = row.quantity
+    if not amount_fits(quantity):
+        raise UnusableRow(f"quantity {quantity!r} is not a finite number of shares a store holds")
+    if not quantity:
+        raise UnusableRow("quantity is zero: a stock position holds shares")
+    cost_basis = row.cost_basis
+    if cost_basis is None:
+        return quantity, None
+    if not isinstance(cost_basis, Decimal) or not cost_basis.is_finite():
+        raise UnusableRow(f"cost basis {cost_basis} is not a finite number")
+    if not amount_fits(cost_basis):
+        raise UnusableRow(f"cost basis {cost_basis:.3E} is beyond any amount a store holds")
+    per_share = _PER_SHARE.divide(cost_basis.copy_abs(), quantity.copy_abs())
+    if not amount_fits(per_share):
+        raise UnusableRow(f"cost basis {cost_basis} over {quantity} shares is beyond any amount")
+    return quantity, per_share
+
+
 def may_prune(errors: tuple[RowError, ...]) -> bool:
     """Legs absent from the snapshot are deleted only after a read with no unusable row: a row
     we could not read might be the very leg we would delete."""
@@ -164,6 +226,7 @@ def plan_sync(
     stored: StoredLegs,
     now: datetime,
     marks: Mapping[str, Decimal] | None = None,
+    stored_stock: Mapping[str, StockPosition] | None = None,
 ) -> SyncPlan:
     """Plan the mirror of ``snapshot`` over the account's ``stored`` legs.
 
@@ -171,6 +234,10 @@ def plan_sync(
     stored price. ``now`` stamps ``updated_at`` on the legs whose data changed, and only those.
     Two rows holding one leg are both reported and neither applied: which is right is the
     broker's to say, not ours.
+
+    ``stored_stock`` maps each ticker to the account's stored shares; stock rows are diffed
+    against it exactly as legs against ``stored`` (``marks`` may price tickers too). Left
+    out, the account is taken to hold no stored shares.
     """
     account_id = snapshot.account_id
     if stored.account_id != account_id:
@@ -182,11 +249,19 @@ def plan_sync(
     repeated: dict[ContractSide, list[str]] = {}
     skipped: list[str] = []
     errors: list[RowError] = []
+    shares: dict[str, tuple[Decimal, Decimal | None]] = {}
+    repeated_stock: dict[str, int] = {}
     for row in snapshot.positions:
         try:
             (occ, side), contracts, cost = read_row(row)
         except StockRow:
-            skipped.append(row.symbol)
+            try:
+                shares_held = read_stock_row(row)
+            except UnusableRow as unusable:
+                errors.append(RowError(row.symbol, unusable.reason))
+                continue
+            repeated_stock[row.symbol] = repeated_stock.get(row.symbol, 0) + 1
+            shares[row.symbol] = shares_held
             continue
         except UnusableRow as unusable:
             errors.append(RowError(_shown(row.symbol), unusable.reason))
@@ -198,6 +273,11 @@ def plan_sync(
     for (occ, side), symbols in repeated.items():
         del held[side][occ]
         errors.extend(_repeated(occ, side, symbols))
+    for ticker, count in repeated_stock.items():
+        if count > 1:
+            del shares[ticker]
+            reason = f"{count} rows hold shares of {ticker}; none was applied"
+            errors.extend(RowError(ticker, reason) for _ in range(count))
 
     prices = _prices(marks or {})
     opened: list[OptionLeg] = []
@@ -218,16 +298,57 @@ def plan_sync(
     gone = [
         stored.leg(occ, side) for side in Side for occ in stored.side(side) if occ not in held[side]
     ]
+    stock = _plan_stock(account_id, shares, stored_stock or {}, now, marks or {})
+    prune = may_prune(tuple(errors))
     return SyncPlan(
         account_id=account_id,
         planned_at=now,
         opened=tuple(sorted(opened, key=_key_order)),
         changed=tuple(sorted(changed, key=lambda pair: _key_order(pair[1]))),
         unchanged=unchanged,
-        removed=tuple(sorted(gone, key=_key_order)) if may_prune(tuple(errors)) else (),
+        removed=tuple(sorted(gone, key=_key_order)) if prune else (),
         skipped=tuple(skipped),
         errors=tuple(errors),
+        stock_opened=stock.opened,
+        stock_changed=stock.changed,
+        stock_unchanged=stock.unchanged,
+        stock_removed=stock.removed if prune else (),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _StockDiff:
+    opened: tuple[StockPosition, ...]
+    changed: tuple[tuple[StockPosition, StockPosition], ...]
+    unchanged: int
+    removed: tuple[StockPosition, ...]
+
+
+def _plan_stock(
+    account_id: str,
+    shares: Mapping[str, tuple[Decimal, Decimal | None]],
+    stored: Mapping[str, StockPosition],
+    now: datetime,
+    marks: Mapping[str, Decimal],
+) -> _StockDiff:
+    """The stock half of the diff, by ticker: the same value comparison as the legs', so an
+    unchanged position is neither written nor announced and keeps its ``updated_at``."""
+    opened: list[StockPosition] = []
+    changed: list[tuple[StockPosition, StockPosition]] = []
+    unchanged = 0
+    for ticker in sorted(shares):
+        quantity, cost = shares[ticker]
+        record = stored.get(ticker)
+        last_price = marks.get(ticker, None if record is None else record.last_price)
+        new = StockPosition(account_id, ticker, quantity, cost, last_price, now)
+        if record is None:
+            opened.append(new)
+        elif record.same_position_as(new):
+            unchanged += 1
+        else:
+            changed.append((record, new))
+    removed = tuple(stored[ticker] for ticker in sorted(stored) if ticker not in shares)
+    return _StockDiff(tuple(opened), tuple(changed), unchanged, removed)
 
 
 def _repeated(occ: OccSymbol, side: Side, symbols: list[str]) -> list[RowError]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from legsync.domain import PositionEvent, SyncCounts
+from legsync.domain import PositionEvent, StockEvent, SyncCounts
 
 __all__ = ["RowError", "SyncResult"]
 
@@ -25,7 +25,7 @@ class SyncResult:
     ``success`` is False only when nothing was applied (a failed read, a failed store); a sync
     that applied the good rows but met bad ones succeeds with ``errors`` and ``pruned=False``.
     With ``dry_run`` the counts are the plan's, nothing was written, and ``events`` holds what
-    a real sync would have published, in publishing order.
+    a real sync would have published, in publishing order (``stock_events`` after them).
     """
 
     account_id: str
@@ -40,6 +40,7 @@ class SyncResult:
     reason: str | None = None
     dry_run: bool = False
     events: tuple[PositionEvent, ...] = field(default=(), repr=False)
+    stock_events: tuple[StockEvent, ...] = field(default=(), repr=False)
 
     @property
     def clean(self) -> bool:
@@ -67,6 +68,11 @@ class SyncResult:
             "unchanged": counts.unchanged,
             "removed": counts.removed,
             "skipped": counts.skipped,
+            "stock_synced": counts.stock_synced,
+            "stock_opened": counts.stock_opened,
+            "stock_changed": counts.stock_changed,
+            "stock_unchanged": counts.stock_unchanged,
+            "stock_removed": counts.stock_removed,
             "pruned": self.pruned,
             "prune_skipped_reason": self.prune_skipped_reason,
             "errors": [{"symbol": e.symbol, "reason": e.reason} for e in self.errors],

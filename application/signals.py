@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from blinker import NamedSignal, Namespace
 
-from legsync.domain import PositionEvent, PositionRemoved, PositionSynced, ReconciliationFinding
+from legsync.domain import (
+    PositionEvent,
+    PositionRemoved,
+    PositionSynced,
+    ReconciliationFinding,
+    StockEvent,
+    StockPositionRemoved,
+    StockPositionSynced,
+)
 
 __all__ = [
     "ReceiverFailure",
@@ -24,6 +32,8 @@ __all__ = [
     "publish",
     "reconciliation_finding",
     "signal_for",
+    "stock_position_removed",
+    "stock_position_synced",
 ]
 
 log = logging.getLogger("legsync.events")
@@ -42,7 +52,16 @@ reconciliation_finding: NamedSignal = legsync_signals.signal(
     " Receivers take (sender, event).",
 )
 
-Event = PositionEvent | ReconciliationFinding
+stock_position_synced: NamedSignal = legsync_signals.signal(
+    "stock-position-synced",
+    doc="Shares were opened or changed. Receivers take (sender, event).",
+)
+stock_position_removed: NamedSignal = legsync_signals.signal(
+    "stock-position-removed",
+    doc="Shares left the broker and the mirror. Receivers take (sender, event).",
+)
+
+Event = PositionEvent | StockEvent | ReconciliationFinding
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +81,10 @@ def signal_for(event: Event) -> NamedSignal:
         return position_synced
     if isinstance(event, PositionRemoved):
         return position_removed
+    if isinstance(event, StockPositionSynced):
+        return stock_position_synced
+    if isinstance(event, StockPositionRemoved):
+        return stock_position_removed
     raise TypeError(f"not a legsync event: {event!r}")
 
 

@@ -1,4 +1,4 @@
-"""The sync use case: mirror one account's option positions into the store.
+"""The sync use case: mirror one account's option positions and shares into the store.
 
 Gather (the broker's snapshot, outside any transaction; then the stored legs, under the
 account's lock), decide (:func:`~legsync.application.plan.plan_sync`, pure), apply (one
@@ -24,7 +24,7 @@ from legsync.domain import (
 )
 from legsync.ports import BrokerPort, BrokerUnavailable, Clock, QuotePort, UnitOfWorkFactory
 
-from .plan import SyncPlan, plan_sync
+from .plan import SyncPlan, is_stock_ticker, plan_sync
 from .results import SyncResult
 from .signals import publish
 
@@ -95,8 +95,8 @@ class SyncService:
             reason = f"store failed: {type(failure).__name__}: {failure}"
             return self._failed(account_id, started, reason, dry_run, warnings)
 
-        events = plan.events
-        receiver_failures = [] if dry_run else publish(self, events)
+        events, stock_events = plan.events, plan.stock_events
+        receiver_failures = [] if dry_run else publish(self, (*events, *stock_events))
         result = SyncResult(
             account_id=account_id,
             success=True,
@@ -109,10 +109,12 @@ class SyncService:
             warnings=(*warnings, *(str(f) for f in receiver_failures)),
             dry_run=dry_run,
             events=events,
+            stock_events=stock_events,
         )
         counts = result.counts
         log.info(
-            "%ssynced %s: %d legs, %d opened, %d changed, %d removed, %d skipped, %d errors",
+            "%ssynced %s: %d legs, %d opened, %d changed, %d removed, %d skipped, %d errors, "
+            "%d stock positions, %d opened, %d changed, %d removed",
             "dry-run " if dry_run else "",
             account_id,
             counts.synced,
@@ -121,6 +123,10 @@ class SyncService:
             counts.removed,
             counts.skipped,
             counts.errors,
+            counts.stock_synced,
+            counts.stock_opened,
+            counts.stock_changed,
+            counts.stock_removed,
         )
         return result
 
@@ -135,7 +141,11 @@ class SyncService:
         with self.uow_factory() as uow:
             uow.lock_account(account_id)
             plan = plan_sync(
-                snapshot, uow.positions.stored_legs(account_id), self.clock.now(), marks
+                snapshot,
+                uow.positions.stored_legs(account_id),
+                self.clock.now(),
+                marks,
+                stored_stock={p.symbol: p for p in uow.positions.stock(account_id)},
             )
             if dry_run:
                 return plan
@@ -143,6 +153,10 @@ class SyncService:
                 uow.positions.upsert(plan.writes)
             if plan.removed:
                 uow.positions.delete([leg.key for leg in plan.removed])
+            if plan.stock_writes:
+                uow.positions.upsert_stock(plan.stock_writes)
+            if plan.stock_removed:
+                uow.positions.delete_stock(account_id, [p.symbol for p in plan.stock_removed])
             first_error = plan.errors[0] if plan.errors else None
             uow.sync_runs.record(
                 SyncRun(
@@ -161,9 +175,9 @@ class SyncService:
         return plan
 
     def _marks(self, snapshot: BrokerSnapshot) -> tuple[dict[str, Decimal], tuple[str, ...]]:
-        """Prices of the held contracts, and what to warn about: a failed or partial quote read
-        leaves the legs their last price."""
-        symbols = _option_symbols(snapshot)
+        """Prices of the held contracts and shares, and what to warn about: a failed or partial
+        quote read leaves the legs and shares their last price."""
+        symbols = _quoted_symbols(snapshot)
         if not symbols:
             return {}, ()
         if self.quotes is None:
@@ -267,11 +281,14 @@ def _listed(symbols: Sequence[str]) -> str:
     return f"{shown} and {len(symbols) - 10} more" if len(symbols) > 10 else shown
 
 
-def _option_symbols(snapshot: BrokerSnapshot) -> list[str]:
+def _quoted_symbols(snapshot: BrokerSnapshot) -> list[str]:
+    """The compact OCC symbols of the held contracts, then the held stock tickers."""
     symbols: dict[str, None] = {}
+    tickers: dict[str, None] = {}
     for row in snapshot.positions:
         try:
             symbols[parse_occ_symbol(row.symbol).format()] = None
         except InvalidOccSymbol:
-            continue
-    return list(symbols)
+            if is_stock_ticker(row.symbol):
+                tickers[row.symbol] = None
+    return [*symbols, *tickers]

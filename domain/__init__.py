@@ -12,6 +12,9 @@ from .events import (
     PositionRemoved,
     PositionSynced,
     ReconciliationFinding,
+    StockEvent,
+    StockPositionRemoved,
+    StockPositionSynced,
 )
 from .legs import (
     MAX_CONTRACTS,
@@ -49,7 +52,10 @@ __all__ = [
     "PositionSynced",
     "ReconciliationFinding",
     "Side",
+    "StockEvent",
     "StockPosition",
+    "StockPositionRemoved",
+    "StockPositionSynced",
     "StoredLegs",
     "SyncCounts",
     "SyncRun",

@@ -76,3 +76,37 @@ class ReconciliationFinding:
     trade_ids: tuple[int, ...] = ()
     occ_symbol: str | None = None
     side: str | None = None
+
+
+# --- stock ------------------------------------------------------------------------------------
+# Kept apart from the leg events (own types, own signals) so that a receiver of leg events
+# never meets a share position it cannot key.
+
+from .stock import StockPosition  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class StockPositionSynced:
+    """Shares were opened (``previous`` is None) or their data changed (``previous`` holds the
+    old reading)."""
+
+    position: StockPosition
+    previous: StockPosition | None
+    occurred_at: datetime
+
+    @property
+    def opened(self) -> bool:
+        return self.previous is None
+
+
+@dataclass(frozen=True, slots=True)
+class StockPositionRemoved:
+    """The broker no longer holds shares of a symbol, and the mirror deleted the row."""
+
+    position: StockPosition
+    occurred_at: datetime
+
+
+StockEvent = StockPositionSynced | StockPositionRemoved
+
+__all__ += ["StockEvent", "StockPositionRemoved", "StockPositionSynced"]

@@ -10,7 +10,8 @@ __all__ = ["SyncCounts", "SyncRun"]
 
 @dataclass(frozen=True, slots=True)
 class SyncCounts:
-    """What one sync did to one account's legs, and how many broker rows it could not use."""
+    """What one sync did to one account's legs and shares, and how many broker rows it could
+    not use. ``skipped`` is 0 since stock is mirrored (kept: ``sync_runs`` has the column)."""
 
     opened: int = 0
     changed: int = 0
@@ -18,11 +19,20 @@ class SyncCounts:
     removed: int = 0
     skipped: int = 0
     errors: int = 0
+    stock_opened: int = 0
+    stock_changed: int = 0
+    stock_unchanged: int = 0
+    stock_removed: int = 0
 
     @property
     def synced(self) -> int:
         """The legs the broker holds that the mirror now holds too."""
         return self.opened + self.changed + self.unchanged
+
+    @property
+    def stock_synced(self) -> int:
+        """The stock positions the broker holds that the mirror now holds too."""
+        return self.stock_opened + self.stock_changed + self.stock_unchanged
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,8 @@ class Marks:
 
 @runtime_checkable
 class QuotePort(Protocol):
-    """Prices held contracts (compact OCC symbols) for ``last_price``.
+    """Prices held contracts (compact OCC symbols) and shares (stock tickers) for
+    ``last_price``.
 
     May raise :class:`BrokerUnavailable`; a failed quote read never fails a position sync.
     """

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
-from legsync.domain import LegKey, OptionLeg, StoredLegs, SyncRun, Trade
+from legsync.domain import LegKey, OptionLeg, StockPosition, StoredLegs, SyncRun, Trade
 
 __all__ = [
     "PositionRepositoryPort",
@@ -69,6 +69,23 @@ class PositionRepositoryPort(Protocol):
 
     def accounts(self) -> list[str]:
         """The accounts that have at least one leg, sorted."""
+        ...
+
+    # ``portfolio_stock``, one row per account and symbol: here rather than on a repository of
+    # its own so that shares and legs are always read and written in one transaction.
+
+    def stock(self, account_id: str | None = None) -> list[StockPosition]:
+        """Every stock position of an account (of all accounts when None), by account and
+        symbol (code point order)."""
+        ...
+
+    def upsert_stock(self, positions: Iterable[StockPosition]) -> int:
+        """Insert each position, or replace the one of its account and symbol. Returns the rows
+        written."""
+        ...
+
+    def delete_stock(self, account_id: str, symbols: Collection[str]) -> int:
+        """Delete the account's positions in these symbols. Returns the rows deleted."""
         ...
 
 

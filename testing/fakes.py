@@ -20,6 +20,7 @@ from legsync.domain import (
     BrokerSnapshot,
     LegKey,
     OptionLeg,
+    StockPosition,
     StoredLegs,
     SyncRun,
     Trade,
@@ -49,12 +50,14 @@ class InMemoryPositionRepository:
 
     def __init__(self, legs: Iterable[OptionLeg] = ()) -> None:
         self._legs: dict[LegKey, OptionLeg] = {leg.key: leg for leg in legs}
+        self._stock: dict[tuple[str, str], StockPosition] = {}
         self.rows_written = 0
         self.rows_deleted = 0
 
     def copy(self) -> InMemoryPositionRepository:
         twin = InMemoryPositionRepository()
         twin._legs = dict(self._legs)
+        twin._stock = dict(self._stock)
         return twin
 
     def upsert(self, legs: Iterable[OptionLeg]) -> int:
@@ -106,6 +109,32 @@ class InMemoryPositionRepository:
 
     def accounts(self) -> list[str]:
         return sorted({key.account_id for key in self._legs})
+
+    # Stock rows count in rows_written and rows_deleted too: "a resync wrote nothing" must
+    # cover the shares as well as the legs.
+
+    def stock(self, account_id: str | None = None) -> list[StockPosition]:
+        return [
+            position
+            for (account, _), position in sorted(self._stock.items())
+            if account_id in (None, account)
+        ]
+
+    def upsert_stock(self, positions: Iterable[StockPosition]) -> int:
+        written = 0
+        for position in positions:
+            self._stock[(position.account_id, position.symbol)] = position
+            written += 1
+        self.rows_written += written
+        return written
+
+    def delete_stock(self, account_id: str, symbols: Collection[str]) -> int:
+        deleted = 0
+        for symbol in set(symbols):
+            if self._stock.pop((account_id, symbol), None) is not None:
+                deleted += 1
+        self.rows_deleted += deleted
+        return deleted
 
 
 def _leg_order(leg: OptionLeg) -> tuple[str, str, date, str, Decimal, str]:

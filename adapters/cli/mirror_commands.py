@@ -1,4 +1,5 @@
-"""``legsync positions`` and ``legsync status``: what the mirror holds, and when it last synced."""
+"""``legsync positions``, ``legsync stock`` and ``legsync status``: what the mirror holds, and
+when it last synced."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def register(
     positions.add_argument("--account-id", dest="account_id", metavar="ID", help="one account")
     positions.add_argument("--json", action="store_true", help="JSON with the store's columns")
     positions.set_defaults(handler=run_positions)
+
+    stock = command_parser(
+        commands,
+        "stock",
+        [common],
+        "Show the mirrored stock positions, one row per account and symbol.",
+        "legsync stock --account-id VA000001 --json",
+    )
+    stock.add_argument("--account-id", dest="account_id", metavar="ID", help="one account")
+    stock.add_argument("--json", action="store_true", help="JSON with the store's columns")
+    stock.set_defaults(handler=run_stock)
 
     status = command_parser(
         commands,
@@ -98,6 +110,36 @@ def run_positions(args: argparse.Namespace) -> int:
         for leg in legs
     ]
     print(render_table(headers, rows, numeric=("strike", "qty", "cost/contract", "last")))
+    return EXIT_OK
+
+
+def run_stock(args: argparse.Namespace) -> int:
+    from .output import dumps, render_table, stock_record
+    from .runtime import Runtime
+
+    runtime = Runtime.from_args(args)
+    with runtime, runtime.store()() as uow:
+        positions = uow.positions.stock(args.account_id)
+    if args.json:
+        print(dumps([stock_record(position) for position in positions]))
+        return EXIT_OK
+    if not positions:
+        print("no stock mirrored" + (" for that account" if args.account_id else ""))
+        return EXIT_OK
+    headers = ("account", "symbol", "side", "qty", "cost/share", "last", "updated_at (UTC)")
+    rows = [
+        (
+            p.account_id,
+            p.symbol,
+            p.side.value,
+            p.quantity,
+            p.cost_basis_per_share,
+            p.last_price,
+            p.updated_at,
+        )
+        for p in positions
+    ]
+    print(render_table(headers, rows, numeric=("qty", "cost/share", "last")))
     return EXIT_OK
 
 

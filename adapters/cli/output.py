@@ -17,6 +17,10 @@ from legsync.domain import (
     PositionEvent,
     PositionRemoved,
     ReconciliationFinding,
+    StockEvent,
+    StockPosition,
+    StockPositionRemoved,
+    StockPositionSynced,
     SyncRun,
     canonical_decimal,
 )
@@ -28,6 +32,7 @@ __all__ = [
     "render_table",
     "run_record",
     "safe_url",
+    "stock_record",
     "sync_summary",
 ]
 
@@ -51,7 +56,19 @@ def leg_record(leg: OptionLeg) -> dict[str, Any]:
     }
 
 
-def event_record(event: PositionEvent | ReconciliationFinding) -> dict[str, Any]:
+def stock_record(position: StockPosition) -> dict[str, Any]:
+    """A stock position under the store's column names (``portfolio_stock``)."""
+    return {
+        "account_id": position.account_id,
+        "symbol": position.symbol,
+        "quantity": canonical_decimal(position.quantity),
+        "cost_basis_per_share": _decimal(position.cost_basis_per_share),
+        "last_price": _decimal(position.last_price),
+        "updated_at": position.updated_at.isoformat(),
+    }
+
+
+def event_record(event: PositionEvent | StockEvent | ReconciliationFinding) -> dict[str, Any]:
     """One line of ``--events``: the signal's name, the leg after, and the leg before; for a
     finding, what was found and about which trades and leg."""
     if isinstance(event, ReconciliationFinding):
@@ -65,6 +82,20 @@ def event_record(event: PositionEvent | ReconciliationFinding) -> dict[str, Any]
             "trade_ids": list(event.trade_ids),
             "occ_symbol": event.occ_symbol,
             "side": event.side,
+        }
+    if isinstance(event, StockPositionRemoved):
+        return {
+            "event": "stock-position-removed",
+            "occurred_at": event.occurred_at.isoformat(),
+            "stock": stock_record(event.position),
+        }
+    if isinstance(event, StockPositionSynced):
+        return {
+            "event": "stock-position-synced",
+            "occurred_at": event.occurred_at.isoformat(),
+            "opened": event.previous is None,
+            "stock": stock_record(event.position),
+            "previous": None if event.previous is None else stock_record(event.previous),
         }
     if isinstance(event, PositionRemoved):
         return {
@@ -95,6 +126,11 @@ def run_record(run: SyncRun, last_success: SyncRun | None) -> dict[str, Any]:
         "removed": counts.removed,
         "skipped": counts.skipped,
         "errors": counts.errors,
+        "stock_synced": counts.stock_synced,
+        "stock_opened": counts.stock_opened,
+        "stock_changed": counts.stock_changed,
+        "stock_unchanged": counts.stock_unchanged,
+        "stock_removed": counts.stock_removed,
         "pruned": run.pruned,
         "error": run.error,
         "last_success_at": None if last_success is None else last_success.finished_at.isoformat(),
@@ -156,12 +192,19 @@ def sync_summary(result: SyncResult) -> str:
     lines = [
         f"{who}: {verb} {counts.synced} leg(s): {counts.opened} opened, {counts.changed} changed,"
         f" {counts.unchanged} unchanged, {counts.removed} removed"
-        + (f"; {counts.skipped} stock position(s) skipped" if counts.skipped else "")
     ]
+    if counts.stock_synced or counts.stock_removed:
+        lines.append(
+            f"  and {counts.stock_synced} stock position(s): {counts.stock_opened} opened,"
+            f" {counts.stock_changed} changed, {counts.stock_unchanged} unchanged,"
+            f" {counts.stock_removed} removed"
+        )
     if result.dry_run:
         lines.append("  dry run: nothing was written")
         for event in result.events:
             lines.append(f"  {_planned(event)}")
+        for stock_event in result.stock_events:
+            lines.append(f"  {_planned_stock(stock_event)}")
     for error in result.errors:
         lines.append(f"  error: {error.symbol}: {error.reason}")
     if result.prune_skipped_reason:
@@ -179,6 +222,16 @@ def _planned(event: PositionEvent) -> str:
     if event.previous is None:
         return f"open   {what}"
     return f"change {what} (was {event.previous.side.value} {event.previous.quantity})"
+
+
+def _planned_stock(event: StockEvent) -> str:
+    position = event.position
+    what = f"{canonical_decimal(position.quantity)} shares of {position.symbol}"
+    if isinstance(event, StockPositionRemoved):
+        return f"remove {what}"
+    if event.previous is None:
+        return f"open   {what}"
+    return f"change {what} (was {canonical_decimal(event.previous.quantity)})"
 
 
 def write_json_line(stream: IO[str], record: Mapping[str, Any]) -> None:

@@ -31,9 +31,10 @@ from sqlalchemy import select as select_
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import NullType
 
-from legsync.domain import LegKey, OptionLeg, Side, StoredLegs, parse_occ_symbol
+from legsync.domain import LegKey, OptionLeg, Side, StockPosition, StoredLegs, parse_occ_symbol
 
 from .engine import ConnectionSource
+from .stock import SqlStockTable
 from .tables import POSITIONS
 from .types import to_decimal, to_utc
 
@@ -77,6 +78,18 @@ class SqlPositionRepository:
     def __init__(self, source: ConnectionSource, dialect_name: str) -> None:
         self._source = source
         self._postgres = dialect_name == "postgresql"
+        self._stock = SqlStockTable(source, dialect_name)
+
+    # --- stock: portfolio_stock, in the same unit of work as the legs ------------------------
+
+    def stock(self, account_id: str | None = None) -> list[StockPosition]:
+        return self._stock.stock(account_id)
+
+    def upsert_stock(self, positions: Iterable[StockPosition]) -> int:
+        return self._stock.upsert_stock(positions)
+
+    def delete_stock(self, account_id: str, symbols: Collection[str]) -> int:
+        return self._stock.delete_stock(account_id, symbols)
 
     # --- writes ----------------------------------------------------------------------------
 

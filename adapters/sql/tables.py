@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     Table,
     Text,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 
 from .types import ExactDecimal, IsoDate, UtcTimestamp
 
-__all__ = ["METADATA", "POSITIONS", "SYNC_RUNS", "TRADES"]
+__all__ = ["METADATA", "POSITIONS", "STOCK", "SYNC_RUNS", "TRADES"]
 
 METADATA = MetaData()
 
@@ -108,6 +109,24 @@ SYNC_RUNS = Table(
     Column("errors", Integer, nullable=False),
     Column("pruned", Boolean, nullable=False),
     Column("error", Text, nullable=True),
+    Column("stock_opened", Integer, nullable=False, server_default=text("0")),
+    Column("stock_changed", Integer, nullable=False, server_default=text("0")),
+    Column("stock_unchanged", Integer, nullable=False, server_default=text("0")),
+    Column("stock_removed", Integer, nullable=False, server_default=text("0")),
     Index("ix_sync_runs_account_id_id", "account_id", "id"),
 )
 """``sync_runs``: one row per sync attempt, successful or not."""
+
+STOCK = Table(
+    "portfolio_stock",
+    METADATA,
+    Column("account_id", Text, nullable=False),
+    Column("symbol", Text, nullable=False),
+    # Signed by side: positive long, negative short. Shares may be fractional, hence a decimal.
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("cost_basis_per_share", ExactDecimal, nullable=True),
+    Column("last_price", ExactDecimal, nullable=True),
+    Column("updated_at", UtcTimestamp, nullable=False),
+    PrimaryKeyConstraint("account_id", "symbol", name="pk_portfolio_stock"),
+)
+"""``portfolio_stock``: one row per account and symbol of shares held."""

@@ -17,6 +17,7 @@ from legsync.domain import (
     OptionLeg,
     Origin,
     Side,
+    StockPosition,
     SyncCounts,
     SyncRun,
     Trade,
@@ -51,6 +52,20 @@ def make_leg(
         cost_basis_per_contract=cost_basis_per_contract,
         last_price=last_price,
         updated_at=updated_at,
+    )
+
+
+def make_stock(
+    symbol: str = "AAPL",
+    quantity: str = "100",
+    *,
+    account_id: str = ACCOUNT,
+    cost_basis_per_share: Decimal | None = Decimal("183.425"),
+    last_price: Decimal | None = None,
+    updated_at: datetime = T0,
+) -> StockPosition:
+    return StockPosition(
+        account_id, symbol, Decimal(quantity), cost_basis_per_share, last_price, updated_at
     )
 
 
@@ -315,6 +330,117 @@ class StoreContract:
         with uow_factory() as uow:
             uow.lock_account(ACCOUNT)
             assert len(uow.positions.all_legs()) == 1
+
+    # --- stock -------------------------------------------------------------------------------
+
+    def test_a_new_store_holds_no_stock(self, uow_factory: UnitOfWorkFactory) -> None:
+        with uow_factory() as uow:
+            assert uow.positions.stock() == []
+            assert uow.positions.stock(ACCOUNT) == []
+            assert uow.positions.delete_stock(ACCOUNT, ["AAPL"]) == 0
+
+    def test_committed_stock_reads_back_exactly_by_account_and_symbol(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        positions = [
+            make_stock("MSFT", "-25", cost_basis_per_share=Decimal("33.33333333333333333333")),
+            make_stock("AAPL", "0.125", last_price=Decimal("0.005")),
+            make_stock("BRK.B", "3", cost_basis_per_share=None, last_price=Decimal("412.1")),
+            make_stock("AAPL", "7", account_id=OTHER_ACCOUNT),
+        ]
+        with uow_factory() as uow:
+            uow.positions.upsert_stock(positions)
+            uow.commit()
+        with uow_factory() as uow:
+            mine = uow.positions.stock(ACCOUNT)
+            everyone = uow.positions.stock()
+        assert mine == sorted(positions[:3], key=lambda p: p.symbol)
+        assert everyone == sorted(positions, key=lambda p: (p.account_id, p.symbol))
+        for back in everyone:
+            assert back.updated_at == T0
+            assert back.updated_at.utcoffset() == timedelta(0)
+            for value in (back.quantity, back.cost_basis_per_share, back.last_price):
+                assert value is None or isinstance(value, Decimal)
+        assert [p.side for p in mine] == [Side.LONG, Side.LONG, Side.SHORT]
+
+    def test_upsert_stock_replaces_the_row_of_the_account_and_symbol(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        with uow_factory() as uow:
+            uow.positions.upsert_stock([make_stock(quantity="100")])
+            uow.commit()
+        later = T0 + timedelta(minutes=5)
+        short = make_stock(quantity="-40", last_price=Decimal("190.01"), updated_at=later)
+        with uow_factory() as uow:
+            assert uow.positions.upsert_stock([short]) == 1
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.positions.stock(ACCOUNT) == [short]
+
+    def test_delete_stock_removes_only_those_symbols_of_that_account(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        keep, gone = make_stock("MSFT"), make_stock("AAPL")
+        theirs = make_stock("AAPL", account_id=OTHER_ACCOUNT)
+        with uow_factory() as uow:
+            uow.positions.upsert_stock([keep, gone, theirs])
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.positions.delete_stock(ACCOUNT, ["AAPL", "AAPL", "TSLA"]) == 1
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.positions.stock() == sorted([keep, theirs], key=lambda p: p.account_id)
+
+    def test_stock_and_legs_commit_or_roll_back_together(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        leg, shares = make_leg(), make_stock()
+        with uow_factory() as uow:
+            uow.positions.upsert([leg])
+            uow.positions.upsert_stock([shares])
+            uow.commit()
+
+        def sync_that_crashes() -> None:
+            with uow_factory() as uow:
+                uow.lock_account(ACCOUNT)
+                uow.positions.upsert([make_leg("SPY270319P00395000")])
+                uow.positions.delete_stock(ACCOUNT, ["AAPL"])
+                uow.positions.upsert_stock([make_stock("MSFT")])
+                raise RuntimeError("injected after the stock writes")
+
+        with pytest.raises(RuntimeError, match="injected"):
+            sync_that_crashes()
+        with uow_factory() as uow:
+            uow.positions.upsert_stock([make_stock("TSLA")])
+            uow.rollback()
+        with uow_factory() as uow:
+            assert uow.positions.all_legs() == [leg]
+            assert uow.positions.stock() == [shares]
+
+    def test_clearing_an_accounts_legs_keeps_its_stock(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        with uow_factory() as uow:
+            uow.positions.upsert([make_leg()])
+            uow.positions.upsert_stock([make_stock()])
+            uow.commit()
+        with uow_factory() as uow:
+            uow.positions.clear(ACCOUNT)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.positions.all_legs() == []
+            assert uow.positions.stock(ACCOUNT) == [make_stock()]
+
+    def test_a_sync_run_keeps_its_stock_counts(self, uow_factory: UnitOfWorkFactory) -> None:
+        counts = SyncCounts(
+            opened=1, stock_opened=2, stock_changed=3, stock_unchanged=4, stock_removed=5
+        )
+        run = SyncRun(ACCOUNT, T0, T0 + timedelta(seconds=1), True, counts, pruned=True)
+        with uow_factory() as uow:
+            uow.sync_runs.record(run)
+            uow.commit()
+        with uow_factory() as uow:
+            assert _without_id(uow.sync_runs.last_run(ACCOUNT)) == run
 
     # --- sync runs ---------------------------------------------------------------------------
 

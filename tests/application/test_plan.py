@@ -78,11 +78,13 @@ def test_cost_basis_per_contract_is_the_absolute_total_over_the_contracts(
     assert cost_basis_per_contract(given, contracts) == per_contract
 
 
-def test_stock_rows_are_skipped_and_counted_not_errors() -> None:
+def test_stock_rows_are_stock_positions_not_legs_nor_errors() -> None:
     plan = plan_sync(
         snapshot(position("AAPL", "100", "17250"), position("BRK.B", "5", "2000")), NOTHING, NOW
     )
-    assert plan.skipped == ("AAPL", "BRK.B")
+    assert plan.opened == ()
+    assert [p.symbol for p in plan.stock_opened] == ["AAPL", "BRK.B"]
+    assert plan.skipped == ()
     assert plan.errors == ()
     assert plan.pruned
 

@@ -173,7 +173,7 @@ def test_a_garbled_row_keeps_every_stored_leg_and_says_why(
     result = service.sync(ACCOUNT)
     assert result.success
     assert not result.pruned
-    assert result.counts.skipped == 1
+    assert (result.counts.skipped, result.counts.stock_opened) == (0, 1)
     assert [e.symbol for e in result.errors] == ["SPY270319P0039500"]
     assert result.prune_skipped_reason
     assert len(db.positions.all_legs()) == 2

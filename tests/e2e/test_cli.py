@@ -91,7 +91,8 @@ def test_a_sync_prints_one_json_object_and_the_positions_read_back(workdir: Path
         "warnings",
     }
     assert result["opened"] == result["synced"] > 0
-    assert result["skipped"] >= 1, "the example holds a stock position"
+    assert result["stock_opened"] >= 1, "the example holds a stock position, now mirrored"
+    assert result["skipped"] == 0
     legs = as_json(legsync(workdir, "positions", "--json"))
     assert len(legs) == result["synced"]
     assert all(isinstance(leg["strike"], str) for leg in legs), "Decimals travel as strings"
@@ -110,6 +111,30 @@ def test_a_sync_prints_one_json_object_and_the_positions_read_back(workdir: Path
         "last_price",
         "updated_at",
     } == set(legs[0])
+
+
+def test_the_shares_are_listed_by_legsync_stock(workdir: Path) -> None:
+    assert "no stock mirrored" in legsync(workdir, "stock").stdout
+    run = legsync(workdir, "sync", "--from-file", "positions.json")
+    assert run.returncode == 0, run.stderr
+    assert "stock position(s)" in run.stdout
+    shares = as_json(legsync(workdir, "stock", "--json"))
+    assert [(s["symbol"], s["quantity"], s["cost_basis_per_share"]) for s in shares] == [
+        ("AAPL", "100", "183.425")
+    ], "Decimals travel as strings"
+    assert set(shares[0]) == {
+        "account_id",
+        "symbol",
+        "quantity",
+        "cost_basis_per_share",
+        "last_price",
+        "updated_at",
+    }
+    table = legsync(workdir, "stock").stdout
+    assert "AAPL" in table
+    assert "cost/share" in table
+    status = as_json(legsync(workdir, "status", "--json"))
+    assert status[0]["stock_opened"] == 1
 
 
 def test_a_dry_run_shows_the_plan_and_writes_nothing(workdir: Path) -> None:
@@ -131,14 +156,22 @@ def test_events_lines_match_the_store_and_a_second_sync_emits_nothing(workdir: P
     assert first.returncode == 0, first.stderr
     lines = (workdir / "events.jsonl").read_text().splitlines()
     replayed: dict[str, dict[str, Any]] = {}
+    shares: dict[str, dict[str, Any]] = {}
     for line in lines:
         event = json.loads(line)
         if event["event"] == "position-synced":
             replayed[event["leg"]["id"]] = event["leg"]
+        elif event["event"] == "stock-position-synced":
+            shares[event["stock"]["symbol"]] = event["stock"]
+        elif event["event"] == "stock-position-removed":
+            shares.pop(event["stock"]["symbol"])
         else:
             replayed.pop(event["leg"]["id"])
     stored = {leg["id"]: leg for leg in as_json(legsync(workdir, "positions", "--json"))}
     assert replayed == stored
+    stock = {row["symbol"]: row for row in as_json(legsync(workdir, "stock", "--json"))}
+    assert shares == stock
+    assert set(stock) == {"AAPL"}
 
     second = legsync(
         workdir, "sync", "--from-file", "positions.json", "--events", "events.jsonl", "--json"
@@ -150,7 +183,7 @@ def test_events_lines_match_the_store_and_a_second_sync_emits_nothing(workdir: P
 def test_events_to_stdout_are_json_lines(workdir: Path) -> None:
     run = legsync(workdir, "sync", "--from-file", "positions.json", "--events", "-", "--json")
     records = [json.loads(line) for line in run.stdout.splitlines()]
-    assert {r["event"] for r in records[:-1]} == {"position-synced"}
+    assert {r["event"] for r in records[:-1]} == {"position-synced", "stock-position-synced"}
     assert records[-1]["success"] is True
 
 

@@ -70,7 +70,7 @@ def test_a_tradier_account_is_mirrored_with_marks(server: TradierServer, tmp_pat
     )
     assert run.returncode == 0, run.stderr
     result = as_json(run)
-    assert (result["opened"], result["skipped"]) == (2, 1)
+    assert (result["opened"], result["skipped"], result["stock_opened"]) == (2, 0, 1)
     assert any("SPY270319P00530000" in warning for warning in result["warnings"])
     prices = {
         leg["occ_symbol"]: leg["last_price"]

@@ -240,8 +240,10 @@ def test_revision_by_revision_from_an_empty_database_and_back_to_base(
     upgrade(empty_url, LEGACY_REVISION)
     assert _tables(empty_url) == {"trades"}
     assert "managed" not in _columns(empty_url, "trades")
-    upgrade(empty_url)
+    upgrade(empty_url, "0003")
     assert _tables(empty_url) == {"portfolio_positions", "sync_runs", "trades"}
+    upgrade(empty_url)
+    assert _tables(empty_url) == {"portfolio_positions", "portfolio_stock", "sync_runs", "trades"}
     downgrade(empty_url, "base")
     assert _tables(empty_url) == set()
     assert current_revision(empty_url) is None
@@ -305,3 +307,34 @@ def test_a_failed_upgrade_changes_nothing(tmp_path: Path) -> None:
     assert current_revision(url) == LEGACY_REVISION
     assert "managed" not in _columns(url, "trades")
     assert _tables(url) == {"trades", "sync_runs"}
+
+
+def test_0004_adds_the_stock_table_and_counts_and_keeps_every_sync_run(
+    backend: str, empty_url: str
+) -> None:
+    upgrade(empty_url, "0003")
+    _execute(
+        empty_url,
+        "INSERT INTO sync_runs (account_id, started_at, finished_at, success, synced, opened,"
+        " changed, unchanged, removed, skipped, errors, pruned, error) VALUES ('VA1',"
+        " '2027-03-01T14:30:00+00:00', '2027-03-01T14:30:01+00:00', :yes, 2, 2, 0, 0, 0, 1, 0,"
+        " :yes, NULL)",
+        params=[{"yes": True}],
+    )
+    upgrade(empty_url)
+    assert _columns(empty_url, "portfolio_stock") == [
+        "account_id",
+        "symbol",
+        "quantity",
+        "cost_basis_per_share",
+        "last_price",
+        "updated_at",
+    ]
+    stock_counts = "stock_opened, stock_changed, stock_unchanged, stock_removed"
+    assert _rows(empty_url, f"SELECT opened, skipped, {stock_counts} FROM sync_runs") == [
+        (2, 1, 0, 0, 0, 0)
+    ]
+    downgrade(empty_url, "0003")
+    assert "portfolio_stock" not in _tables(empty_url)
+    assert "stock_opened" not in _columns(empty_url, "sync_runs")
+    assert _rows(empty_url, "SELECT opened, skipped FROM sync_runs") == [(2, 1)]
