@@ -23,6 +23,7 @@ from legsync.domain import (
     claims_on_legs,
     underlying_for_root,
 )
+from legsync.domain.envelope import envelope_on_open
 from legsync.domain.reconciliation import (
     DEFAULT_MAX_MIRROR_AGE,
     MirrorState,
@@ -207,23 +208,30 @@ class TradeService:
 
         Unmanaged unless ``managed=True``: writing a trade down is not asking the engine to
         act on it. The legs need not be in the mirror yet (the next sync may bring them).
+        The trade is stored with its envelope (kind and risk, :func:`envelope_on_open`):
+        priced from the broker's cost basis when the mirror holds every leg, else from
+        ``entry_price``.
         Raises :class:`InvalidTrade` for an empty account, no legs, a quantity below 1, legs
         on more than one underlying or one contract and side named twice.
         """
         symbol = check_new_trade(account_id, legs, quantity, entry_price)
-        trade = Trade(
-            id=None,
-            account_id=account_id,
-            symbol=symbol,
-            legs=tuple(legs),
-            quantity=quantity,
-            status=TradeStatus.OPEN,
-            origin=Origin.MANUAL,
-            managed=managed,
-            opened_at=self.clock.now(),
-            entry_price=entry_price,
-        )
+        now = self.clock.now()
         with self.uow_factory() as uow:
+            held = uow.positions.all_legs(account_id)
+            envelope = envelope_on_open(account_id, legs, quantity, held, entry_price, now)
+            trade = Trade(
+                id=None,
+                account_id=account_id,
+                symbol=symbol,
+                legs=tuple(legs),
+                quantity=quantity,
+                status=TradeStatus.OPEN,
+                origin=Origin.MANUAL,
+                managed=managed,
+                opened_at=now,
+                entry_price=entry_price if envelope.entry_price is None else envelope.entry_price,
+                envelope=envelope,
+            )
             stored = uow.trades.add(trade)
             uow.commit()
         return stored
@@ -299,13 +307,13 @@ class TradeService:
             state = mirror_state(uow.sync_runs.last_run(account_id), now, self.max_age)
             if not state.is_fresh:
                 return AccountImport(account_id=account_id, mirror=state)
-            unclaimed = _unclaimed(
-                account_id,
-                uow.positions.all_legs(account_id),
-                uow.trades.list_trades(account_id=account_id),
-            )
+            held = uow.positions.all_legs(account_id)
+            unclaimed = _unclaimed(account_id, held, uow.trades.list_trades(account_id=account_id))
             imported = []
             for structure in classify(unclaimed):
+                envelope = envelope_on_open(
+                    account_id, structure.trade_legs(), structure.quantity, held, None, now
+                )
                 trade = Trade(
                     id=None,
                     account_id=account_id,
@@ -316,6 +324,8 @@ class TradeService:
                     origin=Origin.IMPORTED,
                     managed=False,
                     opened_at=now,
+                    entry_price=envelope.entry_price,
+                    envelope=envelope,
                 )
                 stored = trade if dry_run else uow.trades.add(trade)
                 imported.append(ImportedTrade(stored, structure.kind))

@@ -21,12 +21,16 @@ the far leg is still worth a market price, so their profit, loss and breakevens 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Context, Decimal, localcontext
 from enum import StrEnum
 
 from .enums import OptionType, Side
-from .structures import Structure, StructureKind
+from .legs import OptionLeg
+from .structures import CREDIT_SPREADS, Structure, StructureKind, classify
+from .trades import TradeEnvelope, TradeLeg
 
 __all__ = [
     "CONTRACT_MULTIPLIER",
@@ -36,6 +40,8 @@ __all__ = [
     "BoundKind",
     "SpreadEnvelope",
     "compute_spread_envelope",
+    "envelope_on_open",
+    "takes_credit",
 ]
 
 CONTRACT_MULTIPLIER = Decimal(100)
@@ -121,15 +127,113 @@ class SpreadEnvelope:
         return self.max_loss.kind is BoundKind.LIMITED
 
 
-def compute_spread_envelope(structure: Structure) -> SpreadEnvelope:
-    """The envelope of ``structure`` (its parts are in canonical order, see Structure)."""
+def compute_spread_envelope(
+    structure: Structure, net_credit: Decimal | None = None
+) -> SpreadEnvelope:
+    """The envelope of ``structure`` (its parts are in canonical order, see Structure).
+
+    The premium is the legs' cost basis unless ``net_credit`` (signed, per share per spread)
+    is given: a trade recorded before its legs reach the mirror knows only its entry price.
+    """
     with localcontext(_EXACT):
-        return _envelope(structure)
+        return _envelope(structure, _net_credit(structure) if net_credit is None else net_credit)
 
 
-def _envelope(structure: Structure) -> SpreadEnvelope:
+_CREDIT_KINDS = CREDIT_SPREADS | {
+    StructureKind.SHORT_CALL,
+    StructureKind.SHORT_PUT,
+    StructureKind.IRON_CONDOR,
+    StructureKind.IRON_BUTTERFLY,
+    StructureKind.SHORT_STRADDLE,
+    StructureKind.SHORT_STRANGLE,
+}
+
+
+def takes_credit(kind: StructureKind) -> bool:
+    """Whether opening ``kind`` takes in premium (so a positive entry price is a credit).
+    Calendars and diagonals here are short the near and long the far leg: a debit."""
+    return kind in _CREDIT_KINDS
+
+
+def envelope_on_open(
+    account_id: str,
+    legs: Sequence[TradeLeg],
+    quantity: int,
+    held: Iterable[OptionLeg],
+    entry_price: Decimal | None,
+    now: datetime,
+) -> TradeEnvelope:
+    """The envelope a trade is recorded with: its legs classified as one structure and its
+    risk figured once, by :func:`compute_spread_envelope` (the one implementation).
+
+    The premium is the broker's cost basis when the mirror holds every leg with one, else
+    ``entry_price`` (per share of one spread, positive; a credit or a debit by the kind),
+    else unknown. Legs that do not form one structure get kind ``mixed`` and every figure
+    unknown: adding up the pieces' losses could overstate what the whole set can lose.
+    """
+    mirrored = {(leg.occ, leg.side): leg for leg in held if leg.account_id == account_id}
+    with_basis = []
+    for expected in legs:
+        found = mirrored.get((expected.occ, expected.side))
+        basis = None if found is None else found.cost_basis_per_contract
+        with_basis.append(
+            OptionLeg(
+                account_id, expected.occ, expected.side, expected.ratio * quantity, basis, None, now
+            )
+        )
+    structures = classify(with_basis)
+    if len(structures) != 1 or structures[0].quantity != quantity:
+        return TradeEnvelope(
+            kind="mixed",
+            entry_price=entry_price,
+            net_premium=None,
+            width=None,
+            max_profit=None,
+            max_loss=None,
+            unknown=_FIGURES_OF_AN_ENVELOPE,
+        )
+    (structure,) = structures
+    credit = None
+    if any(leg.cost_basis_per_contract is None for leg in with_basis) and entry_price is not None:
+        credit = entry_price if takes_credit(structure.kind) else -entry_price
+    envelope = compute_spread_envelope(structure, credit)
+    return _as_trade_envelope(envelope, structure)
+
+
+_FIGURES_OF_AN_ENVELOPE = ("net_premium", "width", "max_profit", "max_loss", "breakevens")
+
+
+def _as_trade_envelope(envelope: SpreadEnvelope, structure: Structure) -> TradeEnvelope:
+    unknown = [name for name, bound in (("max_profit", envelope.max_profit),
+               ("max_loss", envelope.max_loss)) if bound.kind is BoundKind.UNKNOWN]  # fmt: skip
+    if envelope.net_credit is None:
+        unknown.insert(0, "net_premium")
+        unknown.insert(0, "entry_price")
+    if not envelope.breakevens and (envelope.net_credit is None or structure.kind in _TIME_SPREADS):
+        unknown.append("breakevens")
+    with localcontext(_EXACT):
+        premium = (
+            None
+            if envelope.net_credit is None
+            else envelope.net_credit * CONTRACT_MULTIPLIER * envelope.quantity
+        )
+    return TradeEnvelope(
+        kind=envelope.kind.value,
+        entry_price=None if envelope.net_credit is None else abs(envelope.net_credit),
+        net_premium=premium,
+        width=envelope.width,
+        max_profit=envelope.max_profit.amount,
+        max_loss=envelope.max_loss.amount,
+        breakevens=envelope.breakevens,
+        unknown=tuple(unknown),
+    )
+
+
+_TIME_SPREADS = {StructureKind.CALENDAR, StructureKind.DIAGONAL}
+
+
+def _envelope(structure: Structure, credit: Decimal | None) -> SpreadEnvelope:
     kind = structure.kind
-    credit = _net_credit(structure)
     strikes = [part.leg.strike for part in structure.parts]
     per_share = _PerShare(credit)
     if kind.is_single:

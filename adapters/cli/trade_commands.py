@@ -220,6 +220,8 @@ def run_show(args: argparse.Namespace) -> int:
         record["breakevens"] = ", ".join(str(b) for b in envelope["breakevens"]) or "-"
         for name in ("entry_price", "net_premium", "width"):
             record[name] = "unknown" if name in envelope["unknown"] else envelope[name]
+        credit = envelope["credit"]
+        record["premium"] = "unknown" if credit is None else ("credit" if credit else "debit")
     width = max(len(name) for name in record)
     for name, value in record.items():
         print(f"{name.ljust(width)}  {'-' if value is None else value}")

@@ -225,3 +225,69 @@ def test_watch_without_check_publishes_no_finding(synced: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "reconciliation-finding" not in run.stdout
+
+
+# The envelope on open.
+
+
+def test_import_stores_each_structures_envelope_and_list_shows_kind_and_max_loss(
+    synced: Path,
+) -> None:
+    legsync(synced, "trades", "import")
+    listed = legsync(synced, "trades", "list")
+    assert "kind" in listed.stdout
+    assert "max loss" in listed.stdout
+    condor = next(
+        t for t in as_json(legsync(synced, "trades", "list", "--json")) if t["symbol"] == "IWM"
+    )
+    assert condor["kind"] == "iron_condor"
+    assert condor["entry_price"] == "2.46"  # from the broker's cost basis
+    assert condor["envelope"] == {
+        "kind": "iron_condor",
+        "entry_price": "2.46",
+        "net_premium": "246",
+        "credit": True,
+        "width": "5",
+        "max_profit": "246",
+        "max_loss": "254",
+        "breakevens": ["197.54", "252.46"],
+        "unknown": [],
+    }
+    shown = legsync(synced, "trades", "show", str(condor["id"]))
+    for line in ("kind          iron_condor", "max_loss      254", "premium       credit"):
+        assert line in shown.stdout
+
+
+def test_a_trade_added_before_its_legs_are_held_is_priced_from_its_entry_price(
+    synced: Path,
+) -> None:
+    added = as_json(
+        legsync(
+            synced,
+            "trades",
+            "add",
+            "--account-id",
+            "file",
+            "--leg",
+            "short:SPY270319C00600000",
+            "--leg",
+            "long:SPY270319C00610000",
+            "--entry-price",
+            "2.50",
+            "--quantity",
+            "3",
+            "--json",
+        )
+    )[0]
+    assert added["envelope"]["kind"] == "bear_call_spread"
+    assert (added["envelope"]["max_profit"], added["envelope"]["max_loss"]) == ("750", "2250")
+    assert added["envelope"]["breakevens"] == ["602.5"]
+    naked = as_json(
+        legsync(
+            synced, "trades", "add", "--account-id", "file", "--leg", "short:SPY270319C00700000",
+            "--json",
+        )
+    )[0]  # fmt: skip
+    assert naked["envelope"]["max_loss"] is None
+    assert "max_loss" not in naked["envelope"]["unknown"]
+    assert "unknown" in legsync(synced, "trades", "show", str(naked["id"])).stdout
