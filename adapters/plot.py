@@ -83,16 +83,32 @@ def write_payoff_png(picture: PayoffPicture, path: Path) -> None:
     )
     for price in picture.breakevens:
         axes.axvline(float(price), color="#555555", linestyle=":", linewidth=1)
-        axes.annotate(f"breakeven {price}", (float(price), 0), rotation=90, fontsize=8,
-                      xytext=(3, 5), textcoords="offset points")  # fmt: skip
+        axes.annotate(
+            f"breakeven {price}",
+            (float(price), 0),
+            rotation=90,
+            fontsize=8,
+            xytext=(3, 5),
+            textcoords="offset points",
+        )
     if picture.last_price is not None:
-        axes.axvline(float(picture.last_price), color="#e67e22", linewidth=1.2,
-                     label=f"last {picture.last_price}")  # fmt: skip
+        axes.axvline(
+            float(picture.last_price),
+            color="#e67e22",
+            linewidth=1.2,
+            label=f"last {picture.last_price}",
+        )
     axes.set_title(picture.title)
     axes.set_xlabel("underlying price at expiry")
     axes.set_ylabel("profit / loss ($)")
-    axes.text(0.01, 0.98, f"max profit {picture.profit_text}\nmax loss {picture.loss_text}",
-              transform=axes.transAxes, va="top", fontsize=9)  # fmt: skip
+    axes.text(
+        0.01,
+        0.98,
+        f"max profit {picture.profit_text}\nmax loss {picture.loss_text}",
+        transform=axes.transAxes,
+        va="top",
+        fontsize=9,
+    )
     axes.legend(loc="lower right", fontsize=8)
     axes.grid(True, alpha=0.3)
     drawn = [[str(price), str(payoff)] for price, payoff in picture.points]

@@ -1,0 +1,44 @@
+"""Payoff diagrams: a PNG of the promised size, not blank, whose drawn line is the payoff."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from legsync.adapters.plot import PIXELS, PayoffPicture, write_payoff_png
+from legsync.domain.envelope import compute_spread_envelope
+from legsync.domain.payoff import payoff_at, payoff_points
+from legsync.domain.structures import classify
+from legsync.testing import leg
+
+Image = pytest.importorskip("PIL.Image")
+
+
+def test_the_diagram_shows_exactly_the_computed_payoff(tmp_path: Path) -> None:
+    (spread,) = classify(
+        [leg("SPY270319P00540000", -2, cost="592"), leg("SPY270319P00530000", 2, cost="431")]
+    )
+    credit = compute_spread_envelope(spread).net_credit
+    assert credit is not None
+    points = payoff_points(spread, credit)
+    path = tmp_path / "spy.png"
+    write_payoff_png(
+        PayoffPicture(
+            "SPY bull put spread", points, (Decimal("538.39"),), "322", "1678", Decimal("560")
+        ),
+        path,
+    )
+    with Image.open(path) as image:
+        assert image.size == PIXELS
+        assert len(image.convert("L").getcolors(maxcolors=256 * 256) or ()) > 10, "blank"
+        drawn = json.loads(image.text["legsync:payoff"])
+    assert [(Decimal(x), Decimal(y)) for x, y in drawn] == list(points)
+    assert all(payoff_at(spread, x, credit) == y for x, y in points)
+
+
+def test_a_diagram_needs_a_line(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least two points"):
+        write_payoff_png(PayoffPicture("x", [], (), "-", "-"), tmp_path / "x.png")
