@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from .enums import Origin, Side, TradeStatus
+from .legs import MAX_CONTRACTS
 from .occ import OccSymbol
 from .underlying import underlying_for_root
 
@@ -131,8 +132,9 @@ def check_new_trade(
     account_id: str, legs: Sequence[TradeLeg], quantity: int, entry_price: Decimal | None
 ) -> str:
     """The underlying of a trade about to be recorded, or :class:`InvalidTrade` saying why it
-    cannot be: an empty account, no legs, a quantity below 1, an entry price that is not a
-    finite Decimal, one contract and side named twice, or legs on more than one underlying."""
+    cannot be: an empty account, no legs, a quantity below 1 or above what a leg can hold, an
+    entry price that is not a finite Decimal, one contract and side named twice, or legs on
+    more than one underlying."""
     if not isinstance(account_id, str) or not account_id.strip():
         raise InvalidTrade(f"a trade needs an account id, got {account_id!r}")
     if not legs:
@@ -147,6 +149,11 @@ def check_new_trade(
         raise InvalidTrade(f"entry_price must be a finite Decimal, got {entry_price!r}")
     seen: set[tuple[OccSymbol, Side]] = set()
     for leg in legs:
+        if leg.ratio * quantity > MAX_CONTRACTS:
+            raise InvalidTrade(
+                f"{leg.side.value} {leg.occ.format()}: {leg.ratio} x {quantity} contracts is more "
+                f"than any leg holds ({MAX_CONTRACTS})"
+            )
         if (leg.occ, leg.side) in seen:
             raise InvalidTrade(
                 f"{leg.side.value} {leg.occ.format()} is named twice; give it once with a ratio"

@@ -138,6 +138,7 @@ def test_a_manual_trade_is_recorded_unmanaged_unless_asked(
             1,
             "named twice",
         ),
+        (ACCOUNT, SPX_LEGS, 2**31, "more than any leg holds"),
     ],
 )
 def test_a_manual_trade_that_cannot_be_is_refused_with_the_reason(
