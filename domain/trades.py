@@ -147,6 +147,11 @@ def check_new_trade(
         isinstance(entry_price, Decimal) and entry_price.is_finite()
     ):
         raise InvalidTrade(f"entry_price must be a finite Decimal, got {entry_price!r}")
+    if entry_price is not None and entry_price < 0:
+        raise InvalidTrade(
+            f"entry_price is a price per share, never negative, got {entry_price}: whether it "
+            "was a credit or a debit follows from the legs"
+        )
     seen: set[tuple[OccSymbol, Side]] = set()
     for leg in legs:
         if leg.ratio * quantity > MAX_CONTRACTS:

@@ -154,6 +154,12 @@ def test_a_manual_trade_that_cannot_be_is_refused_with_the_reason(
     assert db.trades.list_trades(include_closed=True) == []
 
 
+def test_a_negative_entry_price_is_refused(trades: TradeService, db: InMemoryDatabase) -> None:
+    with pytest.raises(InvalidTrade, match="never negative"):
+        trades.add_manual(ACCOUNT, SPX_LEGS, 1, entry_price=Decimal("-1.25"))
+    assert db.trades.list_trades(include_closed=True) == []
+
+
 # --- the managed switch ------------------------------------------------------------------------
 
 
