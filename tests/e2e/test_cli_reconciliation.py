@@ -291,3 +291,36 @@ def test_a_trade_added_before_its_legs_are_held_is_priced_from_its_entry_price(
     assert naked["envelope"]["max_loss"] is None
     assert "max_loss" not in naked["envelope"]["unknown"]
     assert "unknown" in legsync(synced, "trades", "show", str(naked["id"])).stdout
+
+
+@pytest.mark.postgres
+def test_the_rules_hold_through_the_command_line_on_postgresql(
+    tmp_path: Path, migrated_postgres_database: str
+) -> None:
+    shutil.copy(EXAMPLE, tmp_path / "positions.json")
+    env = {"LEGSYNC_DATABASE_URL": migrated_postgres_database}
+
+    def run(*args: str) -> Any:
+        return legsync(tmp_path, *args, env=env)
+
+    assert run("sync", "--from-file", "positions.json").returncode == 0
+    imported = as_json(run("trades", "import", "--json"))["imported"]
+    condor = next(t for t in imported if t["symbol"] == "IWM")
+    assert condor["envelope"]["max_loss"] == "254"
+    assert run("trades", "add", "--account-id", "file", "--leg", f"short:{MSFT_PUT}", "--managed")
+    managed = next(t for t in as_json(run("trades", "list", "--json")) if t["managed"])
+    assert run("trades", "exit-quantity", str(managed["id"])).stdout.strip() == "0"
+    assert run("check").returncode == 3
+
+    refused = run("trades", "close", str(managed["id"]), "--reason", "mistake")
+    assert refused.returncode == 1
+    assert (
+        run("trades", "close", str(managed["id"]), "--reason", "mistake", "--force").returncode == 0
+    )
+    shown = as_json(run("trades", "show", str(managed["id"]), "--json"))
+    assert (shown["status"], shown["close_reason"]) == ("closed", "mistake")
+    again = run("trades", "close", str(managed["id"]), "--reason", "mistake", "--force")
+    assert again.returncode == 2
+    assert run("check", "--max-age", "-1").returncode == 2
+    assert run("check").returncode == 0
+    assert not (tmp_path / "legsync.db").exists(), "everything went to PostgreSQL"
