@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 
 from legsync.domain import (
     MAX_CONTRACTS,
@@ -37,6 +37,7 @@ from legsync.domain import (
     SyncCounts,
     amount_fits,
     cost_basis_per_contract,
+    cost_per_unit,
     parse_occ_symbol,
 )
 
@@ -47,9 +48,6 @@ __all__ = ["SyncPlan", "is_stock_ticker", "may_prune", "plan_sync", "read_row", 
 # Plain stock tickers: letters, optionally a share class (BRK.B, BRK/B). Anything else that is
 # not an OCC symbol is an error, not stock: a garbled option row must block the prune.
 _STOCK_TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,2})?")
-_PER_SHARE = Context(prec=34, rounding=ROUND_HALF_EVEN)
-"""A cost per share's arithmetic: never the caller's thread context, so that one answer
-gives one stored value whatever thread planned it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +207,7 @@ def read_stock_row(row: BrokerPosition) -> tuple[Decimal, Decimal | None]:
         raise UnusableRow(f"cost basis {cost_basis} is not a finite number")
     if not amount_fits(cost_basis):
         raise UnusableRow(f"cost basis {cost_basis:.3E} is beyond any amount a store holds")
-    per_share = _PER_SHARE.divide(cost_basis.copy_abs(), quantity.copy_abs())
+    per_share = cost_per_unit(cost_basis, quantity)
     if not amount_fits(per_share):
         raise UnusableRow(f"cost basis {cost_basis} over {quantity} shares is beyond any amount")
     return quantity, per_share
@@ -247,7 +245,6 @@ def plan_sync(
     # What each row holds, per side and contract: (contracts, cost per contract, symbol).
     held: dict[Side, dict[OccSymbol, tuple[int, Decimal | None, str]]] = {side: {} for side in Side}
     repeated: dict[ContractSide, list[str]] = {}
-    skipped: list[str] = []
     errors: list[RowError] = []
     shares: dict[str, tuple[Decimal, Decimal | None]] = {}
     repeated_stock: dict[str, int] = {}
@@ -307,7 +304,7 @@ def plan_sync(
         changed=tuple(sorted(changed, key=lambda pair: _key_order(pair[1]))),
         unchanged=unchanged,
         removed=tuple(sorted(gone, key=_key_order)) if prune else (),
-        skipped=tuple(skipped),
+        skipped=(),  # stock rows are mirrored now; the count stays for sync_runs' column
         errors=tuple(errors),
         stock_opened=stock.opened,
         stock_changed=stock.changed,

@@ -23,6 +23,7 @@ from .legs import (
     amount_fits,
     canonical_decimal,
     cost_basis_per_contract,
+    cost_per_unit,
 )
 from .occ import InvalidOccSymbol, OccSymbol, parse_occ_symbol
 from .snapshot import BrokerPosition, BrokerSnapshot
@@ -70,6 +71,7 @@ __all__ = [
     "contract_ratios",
     "contracts_claimed",
     "cost_basis_per_contract",
+    "cost_per_unit",
     "parse_occ_symbol",
     "underlying_for_root",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "amount_fits",
     "canonical_decimal",
     "cost_basis_per_contract",
+    "cost_per_unit",
 ]
 
 MAX_CONTRACTS = 2**31 - 1
@@ -161,9 +162,15 @@ caller's thread context."""
 def cost_basis_per_contract(cost_basis: Decimal | None, contracts: int) -> Decimal | None:
     """``abs(cost_basis) / contracts``: the broker's total includes the x100 multiplier, and the
     sign of a short's cost basis is not documented, so only the magnitude is kept."""
+    return cost_per_unit(cost_basis, Decimal(contracts))
+
+
+def cost_per_unit(cost_basis: Decimal | None, units: Decimal) -> Decimal | None:
+    """``abs(cost_basis) / abs(units)`` in one fixed context, whatever the thread's: the one
+    rule for a cost per contract and a cost per share, so a value gives one stored amount."""
     if cost_basis is None:
         return None
-    return _MONEY.divide(cost_basis.copy_abs(), Decimal(contracts))
+    return _MONEY.divide(cost_basis.copy_abs(), units.copy_abs())
 
 
 def canonical_decimal(value: Decimal) -> str:
