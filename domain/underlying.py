@@ -7,7 +7,7 @@ corporate action gets a root with a trailing digit (AAPL1), and mini contracts d
 
 from __future__ import annotations
 
-__all__ = ["underlying_for_root"]
+__all__ = ["has_standard_deliverable", "underlying_for_root"]
 
 # Weekly, PM-settled and class roots whose underlying has another ticker.
 _ROOT_UNDERLYINGS = {
@@ -26,3 +26,10 @@ def underlying_for_root(root: str) -> str:
     """The underlying symbol for an OCC root: SPXW -> SPX, AAPL1 -> AAPL, BRKB -> BRK/B."""
     stem = root.rstrip("0123456789") or root
     return _ROOT_UNDERLYINGS.get(stem, stem)
+
+
+def has_standard_deliverable(root: str) -> bool:
+    """Whether a root is a standard contract (100 shares of its underlying). Adjusted and mini
+    contracts get a root ending in a digit (AAPL1, SPY7); their deliverable is not known here,
+    so nothing may assume it is 100 shares."""
+    return not root[-1:].isdigit()
