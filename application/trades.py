@@ -23,7 +23,9 @@ from legsync.domain import (
     claims_on_legs,
     underlying_for_root,
 )
+from legsync.domain.classification import classify
 from legsync.domain.envelope import envelope_on_open
+from legsync.domain.kinds import StructureKind
 from legsync.domain.reconciliation import (
     DEFAULT_MAX_MIRROR_AGE,
     MirrorState,
@@ -31,7 +33,6 @@ from legsync.domain.reconciliation import (
     mirror_state,
     spread_positions_for_trade,
 )
-from legsync.domain.structures import StructureKind, classify
 from legsync.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from legsync.adapters.plot import PIXELS, PayoffPicture, write_payoff_png
-from legsync.domain.envelope import compute_spread_envelope
+from legsync.domain.classification import classify
 from legsync.domain.payoff import payoff_at, payoff_points
-from legsync.domain.structures import classify
+from legsync.domain.risk import premium_from_basis
 from legsync.testing import leg
 
 Image = pytest.importorskip("PIL.Image")
@@ -21,8 +21,8 @@ def test_the_diagram_shows_exactly_the_computed_payoff(tmp_path: Path) -> None:
     (spread,) = classify(
         [leg("SPY270319P00540000", -2, cost="592"), leg("SPY270319P00530000", 2, cost="431")]
     )
-    credit = compute_spread_envelope(spread).net_credit
-    assert credit is not None
+    credit = premium_from_basis(spread)
+    assert credit == Decimal(322)
     points = payoff_points(spread, credit)
     path = tmp_path / "spy.png"
     write_payoff_png(

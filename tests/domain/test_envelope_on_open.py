@@ -80,24 +80,42 @@ def test_an_unbounded_loss_is_told_apart_from_an_unknown_one() -> None:
     assert envelope.max_profit == Decimal("300")
 
 
-def test_legs_that_are_not_one_structure_get_no_figures_that_could_overstate() -> None:
-    two_verticals = (
-        *BULL_PUT,
-        TradeLeg(occ("SPY270319P00500000"), Side.SHORT),
-        TradeLeg(occ("SPY270319P00490000"), Side.LONG),
-    )
-    envelope = envelope_on_open(ACCOUNT, two_verticals, 1, [], Decimal("1"), NOW)
-    assert envelope.kind == "mixed"
-    assert envelope.max_loss is None
-    assert "max_loss" in envelope.unknown
+TWO_VERTICALS = (
+    *BULL_PUT,
+    TradeLeg(occ("SPY270319P00500000"), Side.SHORT),
+    TradeLeg(occ("SPY270319P00490000"), Side.LONG),
+)
 
 
-def test_a_calendars_figures_at_expiry_are_unknown() -> None:
+def test_legs_that_are_not_one_structure_are_one_custom_structure_never_a_guessed_sign() -> None:
+    """An entry price cannot say whether a set of several structures took a credit: without
+    the broker's cost basis its bounded figures are unknown, not added up."""
+    envelope = envelope_on_open(ACCOUNT, TWO_VERTICALS, 1, [], Decimal("1"), NOW)
+    assert envelope.kind == "custom"
+    assert envelope.entry_price == Decimal("1")
+    assert {"net_premium", "max_profit", "max_loss"} <= set(envelope.unknown)
+
+
+def test_a_custom_set_held_at_the_broker_has_the_whole_sets_true_risk() -> None:
+    held = [
+        *HELD,
+        leg("SPY270319P00500000", -2, cost="100", account_id=ACCOUNT),
+        leg("SPY270319P00490000", 2, cost="60", account_id=ACCOUNT),
+    ]
+    envelope = envelope_on_open(ACCOUNT, TWO_VERTICALS, 2, held, None, NOW)
+    assert envelope.kind == "custom"
+    assert envelope.net_premium == Decimal(2 * (592 - 431 + 100 - 60))
+    # below 490 both spreads lose their width: 2 x (1000 + 1000) less the credit
+    assert envelope.max_loss == Decimal(4000 - 402)
+    assert envelope.unknown == ()
+
+
+def test_a_long_calendars_loss_is_its_debit_and_the_rest_is_unknown() -> None:
     calendar = (
         TradeLeg(occ("SPY270319C00600000"), Side.SHORT),
         TradeLeg(occ("SPY270618C00600000"), Side.LONG),
     )
     envelope = envelope_on_open(ACCOUNT, calendar, 1, [], Decimal("2"), NOW)
-    assert envelope.kind == "calendar"
-    assert envelope.net_premium == Decimal("-200")
-    assert {"max_profit", "max_loss", "breakevens"} <= set(envelope.unknown)
+    assert envelope.kind == "long_call_calendar"
+    assert (envelope.net_premium, envelope.max_loss) == (Decimal("-200"), Decimal("200"))
+    assert {"max_profit", "breakevens"} == set(envelope.unknown)

@@ -1,24 +1,27 @@
-"""Properties of classification that must hold for any set of legs, not just the golden ones."""
+"""Properties of classification that must hold for any holdings, not just the table's."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from legsync.domain import LegKey, OccSymbol, OptionLeg, OptionType, Side
-from legsync.domain.envelope import BoundKind, compute_spread_envelope
-from legsync.domain.structures import CREDIT_SPREADS, DEBIT_SPREADS, StructureKind, classify
+from legsync.domain import LegKey, OptionLeg, OptionType, Side
+from legsync.domain.classification import classify, merge
+from legsync.domain.payoff import payoff_points, slope_above_strikes
+from legsync.domain.risk import premium_from_basis, structure_risk
+from legsync.domain.stock import StockPosition
+from legsync.domain.structures import Structure
 
 AT = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 HUNDRED = Decimal(100)
 
 # A small universe, so that random legs collide into spreads often.
 accounts = st.sampled_from(["VA000001", "VA000002"])
-roots = st.sampled_from(["SPY", "SPX", "SPXW"])
+roots = st.sampled_from(["SPY", "SPX", "SPXW", "SPY7"])
 expirations = st.sampled_from([date(2024, 1, 19), date(2024, 2, 16), date(2024, 3, 15)])
 strikes = st.sampled_from([Decimal(s) for s in ("390", "395", "400", "402.5", "405", "410")])
 costs = st.none() | st.decimals(min_value=0, max_value=3000, places=2)
@@ -50,103 +53,75 @@ leg_sets = st.dictionaries(keys, st.tuples(st.integers(0, 6), costs), max_size=1
 )
 
 
-@given(leg_sets)
-def test_every_contract_held_is_used_exactly_once(legs: list[OptionLeg]) -> None:
+shares = st.dictionaries(
+    st.tuples(accounts, st.sampled_from(["SPY", "QQQ"])),
+    st.tuples(st.integers(-350, 350).filter(bool), costs),
+    max_size=3,
+).map(
+    lambda held: [
+        StockPosition(account, symbol, Decimal(quantity), cost, None, AT)
+        for (account, symbol), (quantity, cost) in held.items()
+    ]
+)
+
+
+@given(leg_sets, shares)
+def test_every_contract_and_share_held_is_used_exactly_once(
+    legs: list[OptionLeg], stock: list[StockPosition]
+) -> None:
     used: Counter[LegKey] = Counter()
-    for structure in classify(legs):
+    used_shares: Counter[tuple[str, str]] = Counter()
+    for structure in classify(legs, stock):
         for part in structure.parts:
             used[part.leg.key] += part.contracts
+        if structure.stock is not None:
+            position = structure.stock.position
+            used_shares[position.account_id, position.symbol] += int(structure.stock.shares)
     assert used == Counter({leg.key: leg.quantity for leg in legs if leg.quantity > 0})
+    assert used_shares == Counter({(p.account_id, p.symbol): int(p.shares) for p in stock})
 
 
-@given(st.data(), leg_sets)
-def test_the_order_of_the_legs_changes_nothing(data: st.DataObject, legs: list[OptionLeg]) -> None:
+@given(st.data(), leg_sets, shares)
+def test_the_order_of_the_holdings_changes_nothing(
+    data: st.DataObject, legs: list[OptionLeg], stock: list[StockPosition]
+) -> None:
     shuffled = data.draw(st.permutations(legs))
-    assert classify(shuffled) == classify(legs)
+    assert classify(shuffled, reversed(stock)) == classify(legs, stock)
 
 
-@given(leg_sets)
-def test_every_structure_has_an_envelope_and_stays_in_one_account_and_root(
-    legs: list[OptionLeg],
+@given(leg_sets, shares)
+def test_every_structure_has_a_risk_and_stays_in_one_account_and_root(
+    legs: list[OptionLeg], stock: list[StockPosition]
 ) -> None:
-    for structure in classify(legs):
-        assert len({(p.leg.account_id, p.leg.root) for p in structure.parts}) == 1
-        envelope = compute_spread_envelope(structure)
-        assert envelope.quantity == structure.quantity
-        if structure.kind.is_vertical:
-            assert len(structure.expirations) == 1
+    for structure in classify(legs, stock):
+        assert len({(p.leg.account_id, p.leg.root) for p in structure.parts}) <= 1
+        risk = structure_risk(structure, premium_from_basis(structure))
+        if structure.standard_deliverable and len(structure.expirations) <= 1:
+            if risk.net_premium is not None:
+                assert not {"max_profit", "max_loss", "breakevens"} & set(risk.unknown)
+        else:
+            assert "max_profit" in risk.unknown
 
 
-@st.composite
-def verticals(draw: st.DrawFn) -> tuple[list[OptionLeg], Decimal, int]:
-    """Two legs of one vertical: same root, expiration and type, different strikes, opposite
-    sides, equal quantities, known cost bases. Returns the legs, the width and the quantity."""
-    root, expiration = draw(roots), draw(expirations)
-    option_type = draw(st.sampled_from(OptionType))
-    low, high = sorted(draw(st.lists(strikes, min_size=2, max_size=2, unique=True)))
-    low_side = draw(st.sampled_from(Side))
-    high_side = Side.SHORT if low_side is Side.LONG else Side.LONG
-    quantity = draw(st.integers(1, 10))
-    legs = [
-        leg(
-            LegKey("VA000001", root, expiration, option_type, strike, side),
-            quantity,
-            draw(st.decimals(min_value=0, max_value=3000, places=2)),
-        )
-        for strike, side in ((low, low_side), (high, high_side))
-    ]
-    return legs, high - low, quantity
+def worst(structure: Structure) -> Decimal | None:
+    if slope_above_strikes(structure) < 0:
+        return None
+    return -min(value for _, value in payoff_points(structure))
 
 
-@given(verticals())
-def test_a_verticals_max_loss_is_its_width_less_the_credit(
-    vertical: tuple[list[OptionLeg], Decimal, int],
+@given(leg_sets, shares)
+def test_no_expirations_structures_add_up_to_more_loss_than_they_can_lose_together(
+    legs: list[OptionLeg], stock: list[StockPosition]
 ) -> None:
-    legs, width, quantity = vertical
-    (structure,) = classify(legs)
-    envelope = compute_spread_envelope(structure)
-    credit = envelope.net_credit
-    assert credit is not None
-    assert envelope.width == width
-    assert envelope.max_loss.kind is BoundKind.LIMITED
-    assert envelope.max_profit.kind is BoundKind.LIMITED
-    if structure.kind in CREDIT_SPREADS:
-        assert envelope.max_loss.amount == (width - credit) * HUNDRED * quantity
-        assert envelope.max_profit.amount == credit * HUNDRED * quantity
-    else:
-        assert structure.kind in DEBIT_SPREADS
-        debit = -credit
-        assert envelope.max_loss.amount == debit * HUNDRED * quantity
-        assert envelope.max_profit.amount == (width - debit) * HUNDRED * quantity
-    # Whatever the premium, profit and loss together span exactly the width.
-    assert envelope.max_profit.amount + envelope.max_loss.amount == width * HUNDRED * quantity
-
-
-@given(
-    st.lists(strikes, min_size=4, max_size=4, unique=True).map(sorted),
-    st.lists(st.decimals(min_value=0, max_value=3000, places=2), min_size=4, max_size=4),
-    st.integers(1, 10),
-)
-def test_an_iron_condors_max_loss_is_its_wider_wing_less_the_credit(
-    condor_strikes: list[Decimal], condor_costs: list[Decimal], quantity: int
-) -> None:
-    long_put, short_put, short_call, long_call = condor_strikes
-    shape = [
-        (OptionType.PUT, long_put, Side.LONG),
-        (OptionType.PUT, short_put, Side.SHORT),
-        (OptionType.CALL, short_call, Side.SHORT),
-        (OptionType.CALL, long_call, Side.LONG),
-    ]
-    legs = [
-        leg(LegKey("VA000001", "SPY", date(2024, 1, 19), t, k, s), quantity, cost)
-        for (t, k, s), cost in zip(shape, condor_costs, strict=True)
-    ]
-    (structure,) = classify(legs)
-    assert structure.kind is StructureKind.IRON_CONDOR
-    envelope = compute_spread_envelope(structure)
-    assert envelope.net_credit is not None
-    width = max(short_put - long_put, long_call - short_call)
-    assert envelope.max_loss.amount == (width - envelope.net_credit) * HUNDRED * quantity
-    assert [p.leg.occ for p in structure.parts] == [
-        OccSymbol("SPY", date(2024, 1, 19), t, k) for t, k, _ in shape
-    ]
+    """The guard's promise: per account, root and expiration, the structures' separate worst
+    cases (shares alone included) sum to exactly the whole set's worst case."""
+    groups: defaultdict[tuple[str, str, object], list[Structure]] = defaultdict(list)
+    for structure in classify(legs, stock):
+        if len(structure.expirations) == 1:
+            groups[structure.account_id, structure.root, structure.expirations[0]].append(structure)
+    for bucket in groups.values():
+        whole = worst(merge(bucket))
+        separate = [worst(s) for s in bucket]
+        if whole is not None:
+            assert None not in separate
+            assert sum(w for w in separate if w is not None) == whole
