@@ -4,16 +4,16 @@ Pure: no store, no clock, no broker. Three rules, each a function of its own, ta
 what leg a broker row holds (:func:`read_row`), how those legs differ from what is stored
 (:func:`plan_sync`), and whether the legs the broker no longer reports may be deleted
 (:func:`may_prune`). Legs are compared as values; a validated :class:`OptionLeg` is built only
-for a leg the plan reports (opened, changed or removed). Stock rows are planned beside the legs
-under the same rules (:func:`read_stock_row`): one unusable row of either kind blocks every
-deletion, of legs and of shares alike.
+for a leg the plan reports (opened, changed, re-marked or removed). Stock rows are planned
+beside the legs under the same rules (:func:`read_stock_row`): one unusable row of either kind
+blocks every deletion, of legs and of shares alike.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -53,7 +53,13 @@ _STOCK_TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,2})?")
 @dataclass(frozen=True, slots=True)
 class SyncPlan:
     """What applying a snapshot at ``planned_at`` would do. ``changed`` pairs each leg's
-    previous reading with its new one; opened, changed and removed legs are in key order."""
+    previous reading with its new one; opened, changed and removed legs are in key order.
+
+    ``remarked`` holds the unchanged legs a fresh mark priced at the price already stored: the
+    stored leg with ``marked_at`` moved to ``planned_at``. They are written (the mark's time
+    is new) but count as unchanged and are announced by no event: nothing about the position
+    changed. ``stock_remarked`` is the same for shares.
+    """
 
     account_id: str
     planned_at: datetime
@@ -67,6 +73,8 @@ class SyncPlan:
     stock_changed: tuple[tuple[StockPosition, StockPosition], ...] = ()
     stock_unchanged: int = 0
     stock_removed: tuple[StockPosition, ...] = ()
+    remarked: tuple[OptionLeg, ...] = ()
+    stock_remarked: tuple[StockPosition, ...] = ()
 
     @property
     def pruned(self) -> bool:
@@ -99,8 +107,9 @@ class SyncPlan:
 
     @property
     def writes(self) -> list[OptionLeg]:
-        """The legs to upsert: opened and changed ones, never the unchanged."""
-        return [*self.opened, *(new for _, new in self.changed)]
+        """The legs to upsert: opened, changed and re-marked ones, never a leg whose stored row
+        is already right."""
+        return [*self.opened, *(new for _, new in self.changed), *self.remarked]
 
     @property
     def events(self) -> tuple[PositionEvent, ...]:
@@ -113,8 +122,9 @@ class SyncPlan:
 
     @property
     def stock_writes(self) -> list[StockPosition]:
-        """The stock positions to upsert: opened and changed ones, never the unchanged."""
-        return [*self.stock_opened, *(new for _, new in self.stock_changed)]
+        """The stock positions to upsert: opened, changed and re-marked ones, never a position
+        whose stored row is already right."""
+        return [*self.stock_opened, *(new for _, new in self.stock_changed), *self.stock_remarked]
 
     @property
     def stock_events(self) -> tuple[StockEvent, ...]:
@@ -229,7 +239,9 @@ def plan_sync(
     """Plan the mirror of ``snapshot`` over the account's ``stored`` legs.
 
     ``marks`` maps compact OCC symbols to a fresh ``last_price``; legs without one keep the
-    stored price. ``now`` stamps ``updated_at`` on the legs whose data changed, and only those.
+    stored price and its ``marked_at``. ``now`` stamps ``updated_at`` on the legs whose data
+    changed, and only those, and ``marked_at`` on every leg a fresh mark priced: one whose
+    price did not move is re-marked (see :class:`SyncPlan`), not changed.
     Two rows holding one leg are both reported and neither applied: which is right is the
     broker's to say, not ours.
 
@@ -279,19 +291,29 @@ def plan_sync(
     prices = _prices(marks or {})
     opened: list[OptionLeg] = []
     changed: list[tuple[OptionLeg, OptionLeg]] = []
+    remarked: list[OptionLeg] = []
     unchanged = 0
     for side, legs in held.items():
         records = stored.side(side)
         for occ, (contracts, cost, _) in legs.items():
             record = records.get(occ)
-            last_price = prices.get(occ, None if record is None else record[2])
+            mark = prices.get(occ)
             if record is None:
-                opened.append(OptionLeg(account_id, occ, side, contracts, cost, last_price, now))
-            elif record[0] == contracts and record[1] == cost and record[2] == last_price:
-                unchanged += 1
-            else:
-                new = OptionLeg(account_id, occ, side, contracts, cost, last_price, now)
+                marked_at = None if mark is None else now
+                opened.append(
+                    OptionLeg(account_id, occ, side, contracts, cost, mark, now, marked_at)
+                )
+                continue
+            stored_contracts, stored_cost, stored_price, _, stored_marked_at = record
+            last_price = stored_price if mark is None else mark
+            if (contracts, cost, last_price) != (stored_contracts, stored_cost, stored_price):
+                marked_at = stored_marked_at if mark is None else now
+                new = OptionLeg(account_id, occ, side, contracts, cost, last_price, now, marked_at)
                 changed.append((stored.leg(occ, side), new))
+                continue
+            unchanged += 1
+            if mark is not None:
+                remarked.append(replace(stored.leg(occ, side), marked_at=now))
     gone = [
         stored.leg(occ, side) for side in Side for occ in stored.side(side) if occ not in held[side]
     ]
@@ -310,6 +332,8 @@ def plan_sync(
         stock_changed=stock.changed,
         stock_unchanged=stock.unchanged,
         stock_removed=stock.removed if prune else (),
+        remarked=tuple(sorted(remarked, key=_key_order)),
+        stock_remarked=stock.remarked,
     )
 
 
@@ -319,6 +343,7 @@ class _StockDiff:
     changed: tuple[tuple[StockPosition, StockPosition], ...]
     unchanged: int
     removed: tuple[StockPosition, ...]
+    remarked: tuple[StockPosition, ...]
 
 
 def _plan_stock(
@@ -329,23 +354,31 @@ def _plan_stock(
     marks: Mapping[str, Decimal],
 ) -> _StockDiff:
     """The stock half of the diff, by ticker: the same value comparison as the legs', so an
-    unchanged position is neither written nor announced and keeps its ``updated_at``."""
+    unchanged position is neither written nor announced and keeps its ``updated_at``, and one
+    re-marked at its stored price is written for its ``marked_at`` alone."""
     opened: list[StockPosition] = []
     changed: list[tuple[StockPosition, StockPosition]] = []
+    remarked: list[StockPosition] = []
     unchanged = 0
     for ticker in sorted(shares):
         quantity, cost = shares[ticker]
         record = stored.get(ticker)
-        last_price = marks.get(ticker, None if record is None else record.last_price)
-        new = StockPosition(account_id, ticker, quantity, cost, last_price, now)
+        mark = marks.get(ticker)
         if record is None:
-            opened.append(new)
-        elif record.same_position_as(new):
-            unchanged += 1
-        else:
+            marked_at = None if mark is None else now
+            opened.append(StockPosition(account_id, ticker, quantity, cost, mark, now, marked_at))
+            continue
+        last_price = record.last_price if mark is None else mark
+        marked_at = record.marked_at if mark is None else now
+        new = StockPosition(account_id, ticker, quantity, cost, last_price, now, marked_at)
+        if not record.same_position_as(new):
             changed.append((record, new))
+            continue
+        unchanged += 1
+        if mark is not None:
+            remarked.append(replace(record, marked_at=now))
     removed = tuple(stored[ticker] for ticker in sorted(stored) if ticker not in shares)
-    return _StockDiff(tuple(opened), tuple(changed), unchanged, removed)
+    return _StockDiff(tuple(opened), tuple(changed), unchanged, removed, tuple(remarked))
 
 
 def _repeated(occ: OccSymbol, side: Side, symbols: list[str]) -> list[RowError]:

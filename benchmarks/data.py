@@ -115,18 +115,27 @@ def floor_rows(rows: list[BrokerPosition], *, sqlite: bool) -> list[tuple[Any, .
 
 def _values(leg: OptionLeg, sqlite: bool) -> tuple[Any, ...]:
     root, expiration, option_type, strike = leg.occ
-    cost, last, updated = leg.cost_basis_per_contract, leg.last_price, leg.updated_at
+    cost, last, updated, marked = (
+        leg.cost_basis_per_contract,
+        leg.last_price,
+        leg.updated_at,
+        leg.marked_at,
+    )
     day: date | str = expiration
     strike_value: Decimal | str = strike
     cost_value: Decimal | str | None = cost
     last_value: Decimal | str | None = last
     updated_value: datetime | str = updated
+    marked_value: datetime | str | None = marked
     if sqlite:
         day = expiration.isoformat()
         strike_value = canonical_decimal(strike)
         cost_value = None if cost is None else canonical_decimal(cost)
         last_value = None if last is None else canonical_decimal(last)
         updated_value = updated.astimezone(UTC).isoformat(timespec="microseconds")
+        marked_value = (
+            None if marked is None else marked.astimezone(UTC).isoformat(timespec="microseconds")
+        )
     return (
         leg.key.as_id(),
         leg.account_id,
@@ -141,4 +150,5 @@ def _values(leg: OptionLeg, sqlite: bool) -> tuple[Any, ...]:
         cost_value,
         last_value,
         updated_value,
+        marked_value,
     )

@@ -79,7 +79,9 @@ class OptionLeg:
 
     ``quantity`` is whole contracts and never negative: the direction lives in ``side``.
     ``updated_at`` moves only when the leg's data changes, so it says when the position last
-    changed, not when it was last looked at. Every leg is checked as it is built.
+    changed, not when it was last looked at. ``marked_at`` is when the price in ``last_price``
+    was taken; None when unknown (never marked, or marked before the store kept the time).
+    Every leg is checked as it is built.
     """
 
     account_id: str
@@ -89,6 +91,7 @@ class OptionLeg:
     cost_basis_per_contract: Decimal | None
     last_price: Decimal | None
     updated_at: datetime
+    marked_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.account_id, str) or not self.account_id:
@@ -107,6 +110,10 @@ class OptionLeg:
                 raise TypeError(f"{name} must be a Decimal or None, got {type(value).__name__}")
         if self.updated_at.utcoffset() != timedelta(0):
             raise ValueError(f"updated_at must be an aware UTC datetime, got {self.updated_at!r}")
+        if self.marked_at is not None and (
+            not isinstance(self.marked_at, datetime) or self.marked_at.utcoffset() != timedelta(0)
+        ):
+            raise ValueError(f"marked_at must be an aware UTC datetime, got {self.marked_at!r}")
 
     @property
     def key(self) -> LegKey:
@@ -143,7 +150,8 @@ class OptionLeg:
         return self.quantity * self.side.sign
 
     def same_position_as(self, other: OptionLeg) -> bool:
-        """Whether two readings of a leg hold the same data, whatever their timestamps."""
+        """Whether two readings of a leg hold the same data, whatever their timestamps
+        (``updated_at`` and ``marked_at``): a mark taken again at the same price is no change."""
         return (
             self.key == other.key
             and self.quantity == other.quantity

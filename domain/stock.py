@@ -21,7 +21,8 @@ class StockPosition:
     """``quantity`` shares of ``symbol``, signed: positive long, negative short, never zero.
 
     ``cost_basis_per_share`` is the magnitude of the broker's total cost basis over the shares
-    (the broker's sign for a short is not documented); ``last_price`` is the last mark.
+    (the broker's sign for a short is not documented); ``last_price`` is the last mark, and
+    ``marked_at`` when it was taken (None when unknown).
     """
 
     account_id: str
@@ -30,6 +31,7 @@ class StockPosition:
     cost_basis_per_share: Decimal | None
     last_price: Decimal | None
     updated_at: datetime
+    marked_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.account_id, str) or not self.account_id:
@@ -46,6 +48,10 @@ class StockPosition:
                 raise ValueError(f"{name} must be a finite Decimal or None, got {value!r}")
         if self.updated_at.utcoffset() != timedelta(0):
             raise ValueError(f"updated_at must be an aware UTC datetime, got {self.updated_at!r}")
+        if self.marked_at is not None and (
+            not isinstance(self.marked_at, datetime) or self.marked_at.utcoffset() != timedelta(0)
+        ):
+            raise ValueError(f"marked_at must be an aware UTC datetime, got {self.marked_at!r}")
 
     @property
     def side(self) -> Side:
@@ -57,7 +63,8 @@ class StockPosition:
         return self.quantity.copy_abs()
 
     def same_position_as(self, other: StockPosition) -> bool:
-        """Whether two readings hold the same data, whatever their timestamps."""
+        """Whether two readings hold the same data, whatever their timestamps (``updated_at``
+        and ``marked_at``): a mark taken again at the same price is no change."""
         return (
             self.account_id == other.account_id
             and self.symbol == other.symbol

@@ -24,9 +24,10 @@ __all__ = ["ContractSide", "LegRecord", "StoredLegs"]
 ContractSide: TypeAlias = tuple[OccSymbol, Side]
 """What identifies a leg within one account: the contract and the side it is held on."""
 
-LegRecord: TypeAlias = tuple[int, Decimal | None, Decimal | None, datetime]
-"""One stored leg's data: ``(quantity, cost_basis_per_contract, last_price, updated_at)``,
-typed as the store read it; :meth:`StoredLegs.leg` turns it into a validated leg."""
+LegRecord: TypeAlias = tuple[int, Decimal | None, Decimal | None, datetime, datetime | None]
+"""One stored leg's data: ``(quantity, cost_basis_per_contract, last_price, updated_at,
+marked_at)``, typed as the store read it; :meth:`StoredLegs.leg` turns it into a validated
+leg."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class StoredLegs:
                 leg.cost_basis_per_contract,
                 leg.last_price,
                 leg.updated_at,
+                leg.marked_at,
             )
         return stored
 
@@ -63,9 +65,9 @@ class StoredLegs:
 
     def leg(self, occ: OccSymbol, side: Side) -> OptionLeg:
         """The validated leg of one record; raises ``ValueError`` for a record that is not one."""
-        quantity, cost_basis_per_contract, last_price, updated_at = self.side(side)[occ]
+        quantity, cost, last_price, updated_at, marked_at = self.side(side)[occ]
         return OptionLeg(
-            self.account_id, occ, side, quantity, cost_basis_per_contract, last_price, updated_at
+            self.account_id, occ, side, quantity, cost, last_price, updated_at, marked_at
         )
 
     def legs(self) -> Iterator[OptionLeg]:

@@ -39,11 +39,12 @@ def leg(
     last: Amount | None = None,
     account_id: str = ACCOUNT,
     updated_at: datetime = AT,
+    marked_at: datetime | None = None,
 ) -> OptionLeg:
     """A mirrored leg of ``abs(quantity)`` contracts, long when ``quantity`` is positive.
 
     ``cost`` is the cost basis per contract (dollars, the x100 included), ``last`` the last
-    price per share. A quantity of 0 is a long leg holding nothing.
+    price per share, taken at ``marked_at``. A quantity of 0 is a long leg holding nothing.
     """
     return OptionLeg(
         account_id=account_id,
@@ -53,4 +54,5 @@ def leg(
         cost_basis_per_contract=None if cost is None else Decimal(cost),
         last_price=None if last is None else Decimal(last),
         updated_at=updated_at,
+        marked_at=marked_at,
     )

@@ -52,6 +52,7 @@ def leg_record(leg: OptionLeg) -> dict[str, Any]:
         "quantity": leg.quantity,
         "cost_basis_per_contract": _decimal(leg.cost_basis_per_contract),
         "last_price": _decimal(leg.last_price),
+        "marked_at": _moment(leg.marked_at),
         "updated_at": leg.updated_at.isoformat(),
     }
 
@@ -64,6 +65,7 @@ def stock_record(position: StockPosition) -> dict[str, Any]:
         "quantity": canonical_decimal(position.quantity),
         "cost_basis_per_share": _decimal(position.cost_basis_per_share),
         "last_price": _decimal(position.last_price),
+        "marked_at": _moment(position.marked_at),
         "updated_at": position.updated_at.isoformat(),
     }
 
@@ -151,6 +153,10 @@ def _json_default(value: object) -> object:
 
 def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else canonical_decimal(value)
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def render_table(

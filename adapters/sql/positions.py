@@ -69,6 +69,7 @@ def position_values(leg: OptionLeg) -> dict[str, Any]:
         "cost_basis_per_contract": leg.cost_basis_per_contract,
         "last_price": leg.last_price,
         "updated_at": leg.updated_at,
+        "marked_at": leg.marked_at,
     }
 
 
@@ -180,6 +181,7 @@ class SqlPositionRepository:
                     _C.cost_basis_per_contract,
                     _C.last_price,
                     _C.updated_at,
+                    _C.marked_at,
                 )
             )
         ).where(_C.account_id == account_id)
@@ -187,19 +189,17 @@ class SqlPositionRepository:
         moments: dict[object, datetime] = {}
         result = self._source.connection().execute(statement)
         rows: Iterable[tuple[Any, ...]] = itertools.chain.from_iterable(
-            result.partitions(_READ_CHUNK)
+            result.partitions(_READ_CHUNK)  # fetchmany: freed by chunk
         )
-        for symbol, side, quantity, cost, last, updated in rows:  # fetchmany: freed by chunk
+        for symbol, side, quantity, cost, last, updated, marked in rows:
             if type(quantity) is not int:  # SQLite's INTEGER holds whatever another tool wrote
                 raise ValueError(f"stored leg {symbol!r} holds a quantity of {quantity!r}")
-            moment = moments.get(updated)
-            if moment is None:
-                moment = moments[updated] = _stored_moment(symbol, updated)
             stored.side(_side(symbol, side))[parse_occ_symbol(symbol)] = (
                 quantity,
                 to_decimal(cost),
                 to_decimal(last),
-                moment,
+                _moment(moments, symbol, updated),
+                None if marked is None else _moment(moments, symbol, marked),
             )
         return stored
 
@@ -248,16 +248,26 @@ def _select_legs() -> Select[Any]:
         _C.cost_basis_per_contract,
         _C.last_price,
         _C.updated_at,
+        _C.marked_at,
     )
 
 
 def _leg(row: Row[Any]) -> OptionLeg:
-    account_id, symbol, side, quantity, cost, last, updated = tuple(row)
+    account_id, symbol, side, quantity, cost, last, updated, marked = tuple(row)
     occ = parse_occ_symbol(symbol)
-    return OptionLeg(account_id, occ, _side(symbol, side), quantity, cost, last, updated)
+    return OptionLeg(account_id, occ, _side(symbol, side), quantity, cost, last, updated, marked)
 
 
 _SIDES = {side.value: side for side in Side}
+
+
+def _moment(moments: dict[object, datetime], symbol: str, value: object) -> datetime:
+    """The stored timestamp ``value`` as an aware UTC datetime, converted once per distinct
+    value: a sync stamps every leg it writes, and every mark it takes, with one moment."""
+    moment = moments.get(value)
+    if moment is None:
+        moment = moments[value] = _stored_moment(symbol, value)
+    return moment
 
 
 def _stored_moment(symbol: str, value: object) -> datetime:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 __all__ = ["HEAD_REVISION", "SchemaError", "at_head_revision"]
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 """The newest migration's revision; a test holds it equal to Alembic's head."""
 
 

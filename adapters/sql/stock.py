@@ -33,6 +33,7 @@ def stock_values(position: StockPosition) -> dict[str, Any]:
         "cost_basis_per_share": position.cost_basis_per_share,
         "last_price": position.last_price,
         "updated_at": position.updated_at,
+        "marked_at": position.marked_at,
     }
 
 
@@ -51,6 +52,7 @@ class SqlStockTable:
             _S.cost_basis_per_share,
             _S.last_price,
             _S.updated_at,
+            _S.marked_at,
         )
         if account_id is not None:
             statement = statement.where(_S.account_id == account_id)
@@ -94,5 +96,5 @@ class SqlStockTable:
 
 
 def _position(row: Row[Any]) -> StockPosition:
-    account_id, symbol, quantity, cost, last, updated = tuple(row)
-    return StockPosition(account_id, symbol, quantity, cost, last, updated)
+    account_id, symbol, quantity, cost, last, updated, marked = tuple(row)
+    return StockPosition(account_id, symbol, quantity, cost, last, updated, marked)

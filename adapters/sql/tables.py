@@ -48,6 +48,8 @@ POSITIONS = Table(
     Column("cost_basis_per_contract", ExactDecimal, nullable=True),
     Column("last_price", ExactDecimal, nullable=True),
     Column("updated_at", UtcTimestamp, nullable=False),
+    # When last_price was taken; NULL when unknown (never marked, or before migration 0005).
+    Column("marked_at", UtcTimestamp, nullable=True),
     Index(
         "uq_portfolio_positions_leg",
         "account_id",
@@ -127,6 +129,7 @@ STOCK = Table(
     Column("cost_basis_per_share", ExactDecimal, nullable=True),
     Column("last_price", ExactDecimal, nullable=True),
     Column("updated_at", UtcTimestamp, nullable=False),
+    Column("marked_at", UtcTimestamp, nullable=True),  # as portfolio_positions.marked_at
     PrimaryKeyConstraint("account_id", "symbol", name="pk_portfolio_stock"),
 )
 """``portfolio_stock``: one row per account and symbol of shares held."""

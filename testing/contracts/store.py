@@ -35,6 +35,8 @@ __all__ = ["StoreContract"]
 ACCOUNT = "VA000001"
 OTHER_ACCOUNT = "6YA000002"
 T0 = datetime(2027, 3, 1, 14, 30, 0, 123456, tzinfo=UTC)
+MARKED = T0 + timedelta(minutes=7, microseconds=654321)
+"""When a mark was taken: a moment of its own, with microseconds, unlike any ``updated_at``."""
 
 
 def make_leg(
@@ -46,12 +48,14 @@ def make_leg(
     cost_basis_per_contract: Decimal | None = Decimal("155.5"),
     last_price: Decimal | None = None,
     updated_at: datetime = T0,
+    marked_at: datetime | None = None,
 ) -> OptionLeg:
     return replace(
         build_leg(symbol, quantity if side is Side.LONG else -quantity, account_id=account_id),
         cost_basis_per_contract=cost_basis_per_contract,
         last_price=last_price,
         updated_at=updated_at,
+        marked_at=marked_at,
     )
 
 
@@ -63,9 +67,16 @@ def make_stock(
     cost_basis_per_share: Decimal | None = Decimal("183.425"),
     last_price: Decimal | None = None,
     updated_at: datetime = T0,
+    marked_at: datetime | None = None,
 ) -> StockPosition:
     return StockPosition(
-        account_id, symbol, Decimal(quantity), cost_basis_per_share, last_price, updated_at
+        account_id,
+        symbol,
+        Decimal(quantity),
+        cost_basis_per_share,
+        last_price,
+        updated_at,
+        marked_at,
     )
 
 
@@ -206,11 +217,11 @@ class StoreContract:
             assert set(stored.long) == {spxw, xyz}
             assert set(stored.short) == {spxw}
             record = stored.short[spxw]
-            assert record == (3, Decimal("155.5"), Decimal("2.50"), T0)
+            assert record == (3, Decimal("155.5"), Decimal("2.50"), T0, None)
             assert record[3].utcoffset() == timedelta(0)
             assert stored.long[spxw][1] == Decimal("1.005")
             assert stored.long[xyz][1] is None
-            for quantity, cost, last, _ in (*stored.long.values(), *stored.short.values()):
+            for quantity, cost, last, *_ in (*stored.long.values(), *stored.short.values()):
                 assert type(quantity) is int
                 for value in (cost, last):
                     assert value is None or isinstance(value, Decimal)
@@ -218,6 +229,44 @@ class StoreContract:
                 uow.positions.legs_by_key(ACCOUNT).values(), key=_order
             )
             assert len(uow.positions.stored_legs("NOBODY")) == 0
+
+    def test_when_a_mark_was_taken_reads_back_exactly_or_as_unknown(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        marked = make_leg("SPX270319P04500000", last_price=Decimal("2.5"), marked_at=MARKED)
+        never = make_leg("SPX270319P04400000")
+        with uow_factory() as uow:
+            uow.positions.upsert([marked, never])
+            uow.commit()
+        with uow_factory() as uow:
+            by_key = uow.positions.legs_by_key(ACCOUNT)
+            stored = uow.positions.stored_legs(ACCOUNT)
+            for_symbol = uow.positions.legs_for_symbol(ACCOUNT, "SPX")
+            everyone = uow.positions.all_legs()
+        assert by_key == {marked.key: marked, never.key: never}
+        assert sorted(for_symbol, key=_order) == everyone == sorted([marked, never], key=_order)
+        assert by_key[marked.key].marked_at == MARKED
+        assert by_key[never.key].marked_at is None
+        moment = by_key[marked.key].marked_at
+        assert moment is not None
+        assert moment.utcoffset() == timedelta(0)
+        assert stored.long[marked.occ][4] == MARKED
+        assert stored.long[never.occ][4] is None
+        assert stored.leg(marked.occ, Side.LONG) == marked
+
+    def test_an_upsert_that_moves_only_when_the_mark_was_taken_is_written(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        first = make_leg(last_price=Decimal("2.5"), marked_at=T0)
+        with uow_factory() as uow:
+            uow.positions.upsert([first])
+            uow.commit()
+        remarked = replace(first, marked_at=MARKED)
+        with uow_factory() as uow:
+            assert uow.positions.upsert([remarked]) == 1
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.positions.all_legs(ACCOUNT) == [remarked]
 
     def test_legs_for_an_underlying_include_every_root_and_filter_by_expiration(
         self, uow_factory: UnitOfWorkFactory
@@ -376,6 +425,35 @@ class StoreContract:
             uow.commit()
         with uow_factory() as uow:
             assert uow.positions.stock(ACCOUNT) == [short]
+
+    def test_when_a_shares_mark_was_taken_reads_back_exactly_or_as_unknown(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        marked = make_stock("AAPL", last_price=Decimal("191.07"), marked_at=MARKED)
+        never = make_stock("MSFT")
+        with uow_factory() as uow:
+            uow.positions.upsert_stock([marked, never])
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.positions.stock(ACCOUNT) == [marked, never]
+            back = {p.symbol: p.marked_at for p in uow.positions.stock()}
+        assert back == {"AAPL": MARKED, "MSFT": None}
+        assert back["AAPL"] is not None
+        assert back["AAPL"].utcoffset() == timedelta(0)
+
+    def test_an_upsert_of_shares_that_moves_only_when_the_mark_was_taken_is_written(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        first = make_stock(last_price=Decimal("191.07"), marked_at=T0)
+        with uow_factory() as uow:
+            uow.positions.upsert_stock([first])
+            uow.commit()
+        remarked = replace(first, marked_at=MARKED)
+        with uow_factory() as uow:
+            assert uow.positions.upsert_stock([remarked]) == 1
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.positions.stock(ACCOUNT) == [remarked]
 
     def test_delete_stock_removes_only_those_symbols_of_that_account(
         self, uow_factory: UnitOfWorkFactory

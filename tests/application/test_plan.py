@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -33,9 +34,10 @@ def stored_leg(
     quantity: int,
     cost: str | None = "155",
     last: str | None = None,
+    marked_at: datetime | None = None,
 ) -> OptionLeg:
     signed = quantity if side is Side.LONG else -quantity
-    return leg(symbol, signed, cost=cost, last=last, updated_at=EARLIER)
+    return leg(symbol, signed, cost=cost, last=last, updated_at=EARLIER, marked_at=marked_at)
 
 
 def keyed(*legs: OptionLeg) -> StoredLegs:
@@ -238,6 +240,90 @@ def test_a_fresh_mark_is_a_change_and_a_missing_mark_keeps_the_stored_price() ->
     ((_, new),) = plan.changed
     assert new.last_price == Decimal("3.25")
     assert plan.unchanged == 1
+
+
+# --- when each mark was taken ----------------------------------------------------------------
+
+MARKED_EARLIER = EARLIER - timedelta(minutes=30)
+
+
+def test_a_fresh_mark_stamps_marked_at_now_on_every_leg_it_prices() -> None:
+    repriced = stored_leg("SPY270319C00450000", Side.LONG, 2, "150", "3.1", MARKED_EARLIER)
+    resized = stored_leg("SPY270319P00400000", Side.SHORT, 2, "150", "1.2", MARKED_EARLIER)
+    plan = plan_sync(
+        snapshot(
+            position("SPY270319C00450000", "2", "300"),
+            position("SPY270319P00400000", "-3", "-450"),
+            position("QQQ270618P00450500", "1", "100"),
+            position("QQQ270618P00440000", "1", "100"),
+        ),
+        keyed(repriced, resized),
+        NOW,
+        marks={
+            "SPY270319C00450000": Decimal("3.25"),
+            "SPY270319P00400000": Decimal("1.2"),
+            "QQQ270618P00450500": Decimal("0.85"),
+        },
+    )
+    opened = {leg.occ_symbol: (leg.last_price, leg.marked_at) for leg in plan.opened}
+    assert opened == {
+        "QQQ270618P00440000": (None, None),
+        "QQQ270618P00450500": (Decimal("0.85"), NOW),
+    }, "a leg opened without a mark has no mark and no time"
+    changed = {
+        new.occ_symbol: (new.last_price, new.updated_at, new.marked_at) for _, new in plan.changed
+    }
+    assert changed == {
+        "SPY270319C00450000": (Decimal("3.25"), NOW, NOW),
+        "SPY270319P00400000": (Decimal("1.2"), NOW, NOW),
+    }
+    assert [old.marked_at for old, _ in plan.changed] == [MARKED_EARLIER, MARKED_EARLIER]
+    assert plan.remarked == ()
+
+
+def test_a_failed_or_missing_mark_keeps_the_stored_price_and_when_it_was_taken() -> None:
+    resized = stored_leg("SPY270319C00450000", Side.LONG, 2, "150", "3.1", MARKED_EARLIER)
+    unpriced = stored_leg("SPY270319P00400000", Side.SHORT, 2, "150", "1.2", MARKED_EARLIER)
+    rows = (
+        position("SPY270319C00450000", "3", "450"),
+        position("SPY270319P00400000", "-2", "-300"),
+    )
+    for marks in (None, {}, {"QQQ270618P00450500": Decimal("9")}):
+        plan = plan_sync(snapshot(*rows), keyed(resized, unpriced), NOW, marks)
+        ((_, new),) = plan.changed
+        assert (new.quantity, new.updated_at) == (3, NOW), marks
+        assert (new.last_price, new.marked_at) == (Decimal("3.1"), MARKED_EARLIER), marks
+        assert (plan.unchanged, plan.remarked) == (1, ()), marks
+        assert plan.writes == [new], marks
+
+
+def test_a_mark_at_the_stored_price_refreshes_marked_at_silently_and_counts_unchanged() -> None:
+    held = stored_leg("SPY270319C00450000", Side.LONG, 2, "150", "3.1", MARKED_EARLIER)
+    plan = plan_sync(
+        snapshot(position("SPY270319C00450000", "2", "300")),
+        keyed(held),
+        NOW,
+        marks={"SPY270319C00450000": Decimal("3.10")},
+    )
+    assert plan.remarked == (replace(held, marked_at=NOW),)
+    assert plan.remarked[0].updated_at == EARLIER, "the position did not change"
+    assert plan.writes == list(plan.remarked), "the row is written for its new marked_at"
+    assert (plan.opened, plan.changed, plan.events) == ((), (), ())
+    assert (plan.counts.unchanged, plan.counts.changed, plan.counts.synced) == (1, 0, 1)
+
+
+def test_a_resync_without_marks_writes_nothing_and_keeps_every_marked_at() -> None:
+    marked = stored_leg("SPY270319C00450000", Side.LONG, 2, "150", "3.1", MARKED_EARLIER)
+    never = stored_leg("SPY270319P00400000", Side.SHORT, 2, "150")
+    plan = plan_sync(
+        snapshot(
+            position("SPY270319C00450000", "2", "300"),
+            position("SPY270319P00400000", "-2", "-300"),
+        ),
+        keyed(marked, never),
+        NOW,
+    )
+    assert (plan.unchanged, plan.writes, plan.remarked, plan.events) == (2, [], (), ())
 
 
 def test_legs_absent_from_a_clean_snapshot_are_removed() -> None:

@@ -3,6 +3,7 @@ unusable row of either kind stops every deletion."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -31,7 +32,11 @@ def snapshot(*rows: BrokerPosition) -> BrokerSnapshot:
 
 
 def shares(
-    symbol: str, quantity: str, cost: str | None = "150", last: str | None = None
+    symbol: str,
+    quantity: str,
+    cost: str | None = "150",
+    last: str | None = None,
+    marked_at: datetime | None = None,
 ) -> StockPosition:
     return StockPosition(
         ACCOUNT,
@@ -40,6 +45,7 @@ def shares(
         None if cost is None else Decimal(cost),
         None if last is None else Decimal(last),
         EARLIER,
+        marked_at,
     )
 
 
@@ -182,6 +188,71 @@ def test_a_mark_for_a_ticker_prices_the_shares_and_shares_without_one_keep_their
     (aapl,) = plan.stock_opened
     assert aapl.last_price == Decimal("152.25")
     assert plan.stock_unchanged == 1  # MSFT keeps its stored 410
+
+
+MARKED_EARLIER = EARLIER - timedelta(minutes=30)
+
+
+def test_a_fresh_mark_stamps_marked_at_now_on_the_shares_it_prices() -> None:
+    plan = plan_sync(
+        snapshot(
+            position("AAPL", "10", "1500"), position("MSFT", "1", "400"), position("VTI", "2", "1")
+        ),
+        NOTHING,
+        NOW,
+        {"AAPL": Decimal("152.25"), "MSFT": Decimal("411")},
+        stored_stock=stored(shares("MSFT", "1", "400", "410", MARKED_EARLIER)),
+    )
+    assert [(p.symbol, p.last_price, p.marked_at) for p in plan.stock_opened] == [
+        ("AAPL", Decimal("152.25"), NOW),
+        ("VTI", None, None),
+    ]
+    ((_, msft),) = plan.stock_changed
+    assert (msft.last_price, msft.updated_at, msft.marked_at) == (Decimal(411), NOW, NOW)
+
+
+def test_a_missing_mark_keeps_the_shares_stored_price_and_when_it_was_taken() -> None:
+    old = shares("AAPL", "10", "150", "151.2", MARKED_EARLIER)
+    kept = shares("MSFT", "1", "400", "410", MARKED_EARLIER)
+    plan = plan_sync(
+        snapshot(position("AAPL", "20", "3000"), position("MSFT", "1", "400")),
+        NOTHING,
+        NOW,
+        {"TSLA": Decimal("250")},
+        stored_stock=stored(old, kept),
+    )
+    ((_, new),) = plan.stock_changed
+    assert (new.last_price, new.marked_at, new.updated_at) == (
+        Decimal("151.2"),
+        MARKED_EARLIER,
+        NOW,
+    )
+    assert (plan.stock_unchanged, plan.stock_remarked) == (1, ())
+    assert plan.stock_writes == [new]
+
+
+def test_a_mark_at_the_stored_price_refreshes_the_shares_marked_at_with_no_event() -> None:
+    held = shares("AAPL", "10", "150", "151.2", MARKED_EARLIER)
+    plan = plan_sync(
+        snapshot(position("AAPL", "10", "1500")),
+        NOTHING,
+        NOW,
+        {"AAPL": Decimal("151.20")},
+        stored_stock=stored(held),
+    )
+    assert plan.stock_remarked == (replace(held, marked_at=NOW),)
+    assert plan.stock_remarked[0].updated_at == EARLIER
+    assert plan.stock_writes == list(plan.stock_remarked)
+    assert (plan.stock_changed, plan.stock_events) == ((), ())
+    assert (plan.counts.stock_unchanged, plan.counts.stock_changed) == (1, 0)
+
+
+def test_a_resync_of_shares_without_marks_writes_nothing() -> None:
+    held = shares("AAPL", "10", "150", "151.2", MARKED_EARLIER)
+    plan = plan_sync(
+        snapshot(position("AAPL", "10", "1500")), NOTHING, NOW, stored_stock=stored(held)
+    )
+    assert (plan.stock_unchanged, plan.stock_writes, plan.stock_remarked) == (1, [], ())
 
 
 def test_stock_and_legs_are_planned_apart() -> None:

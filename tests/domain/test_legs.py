@@ -61,6 +61,13 @@ def test_the_same_position_ignores_the_timestamp() -> None:
     assert not leg().same_position_as(replace(leg(), last_price=Decimal("1.05")))
 
 
+def test_a_leg_is_never_marked_unless_told_and_the_same_position_ignores_when_it_was() -> None:
+    assert leg().marked_at is None
+    remarked = replace(leg(), marked_at=NOW + timedelta(minutes=1))
+    assert leg().same_position_as(remarked)
+    assert remarked != leg(), "a leg's value includes when its mark was taken"
+
+
 @pytest.mark.parametrize(
     ("changes", "complaint"),
     [
@@ -71,6 +78,9 @@ def test_the_same_position_ignores_the_timestamp() -> None:
         ({"cost_basis_per_contract": 1.5}, "cost_basis_per_contract"),
         ({"updated_at": datetime(2024, 1, 2, 15, 0)}, "updated_at"),  # noqa: DTZ001
         ({"updated_at": datetime(2024, 1, 2, 15, 0, tzinfo=timezone(timedelta(hours=-5)))}, "UTC"),
+        ({"marked_at": datetime(2024, 1, 2, 15, 0)}, "marked_at"),  # noqa: DTZ001
+        ({"marked_at": datetime(2024, 1, 2, 15, 0, tzinfo=timezone(timedelta(hours=1)))}, "UTC"),
+        ({"marked_at": "2024-01-02T15:00:00+00:00"}, "marked_at"),
     ],
 )
 def test_a_leg_refuses_bad_data_by_name(changes: dict[str, Any], complaint: str) -> None:

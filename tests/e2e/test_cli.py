@@ -109,8 +109,10 @@ def test_a_sync_prints_one_json_object_and_the_positions_read_back(workdir: Path
         "quantity",
         "cost_basis_per_contract",
         "last_price",
+        "marked_at",
         "updated_at",
     } == set(legs[0])
+    assert {leg["marked_at"] for leg in legs} == {None}, "a sync without marks takes none"
 
 
 def test_the_shares_are_listed_by_legsync_stock(workdir: Path) -> None:
@@ -128,6 +130,7 @@ def test_the_shares_are_listed_by_legsync_stock(workdir: Path) -> None:
         "quantity",
         "cost_basis_per_share",
         "last_price",
+        "marked_at",
         "updated_at",
     }
     table = legsync(workdir, "stock").stdout

@@ -4,6 +4,7 @@ PostgreSQL server, as a deployment runs it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -72,11 +73,13 @@ def test_a_tradier_account_is_mirrored_with_marks(server: TradierServer, tmp_pat
     result = as_json(run)
     assert (result["opened"], result["skipped"], result["stock_opened"]) == (2, 0, 1)
     assert any("SPY270319P00530000" in warning for warning in result["warnings"])
-    prices = {
-        leg["occ_symbol"]: leg["last_price"]
-        for leg in as_json(legsync(tmp_path, "positions", "--json"))
-    }
+    legs = {leg["occ_symbol"]: leg for leg in as_json(legsync(tmp_path, "positions", "--json"))}
+    prices = {symbol: leg["last_price"] for symbol, leg in legs.items()}
     assert prices == {"SPY270319P00540000": "7.15", "SPY270319P00530000": None}
+    assert legs["SPY270319P00530000"]["marked_at"] is None, "no quote: no mark, no time"
+    marked_at = datetime.fromisoformat(legs["SPY270319P00540000"]["marked_at"])
+    assert marked_at.utcoffset() == timedelta(0)
+    assert marked_at == datetime.fromisoformat(legs["SPY270319P00540000"]["updated_at"])
     request = server.received_at("/accounts/VA000001/positions")[0]
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     assert request.headers["accept"] == "application/json"

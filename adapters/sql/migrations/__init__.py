@@ -9,6 +9,8 @@ Revisions:
 - ``0001``: the legacy schema, the engine's ``trades`` table before positions were separated.
 - ``0002``: ``portfolio_positions``, ``sync_runs``, and ``trades.origin`` / ``trades.managed``.
 - ``0003``: ``trades.close_reason`` and ``trades.envelope``.
+- ``0004``: ``portfolio_stock``, and stock counts in ``sync_runs``.
+- ``0005``: ``marked_at`` on ``portfolio_positions`` and ``portfolio_stock``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ row and every value and marks each trade ``origin='ENGINE'``, ``managed=1``.
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from legsync.adapters.sql import (
     current_revision,
     downgrade,
     head_revision,
+    prepare_schema,
     upgrade,
 )
 from legsync.adapters.sql.tables import METADATA
@@ -274,6 +276,7 @@ def test_the_positions_table_has_the_public_columns_and_unique_leg_key(migrated_
         "cost_basis_per_contract",
         "last_price",
         "updated_at",
+        "marked_at",
     ]
     engine = _engine(migrated_url)
     try:
@@ -321,7 +324,7 @@ def test_0004_adds_the_stock_table_and_counts_and_keeps_every_sync_run(
         " :yes, NULL)",
         params=[{"yes": True}],
     )
-    upgrade(empty_url)
+    upgrade(empty_url, "0004")
     assert _columns(empty_url, "portfolio_stock") == [
         "account_id",
         "symbol",
@@ -338,3 +341,44 @@ def test_0004_adds_the_stock_table_and_counts_and_keeps_every_sync_run(
     assert "portfolio_stock" not in _tables(empty_url)
     assert "stock_opened" not in _columns(empty_url, "sync_runs")
     assert _rows(empty_url, "SELECT opened, skipped FROM sync_runs") == [(2, 1)]
+
+
+def test_0005_adds_marked_at_keeping_every_leg_and_share_with_no_known_time(
+    backend: str, empty_url: str
+) -> None:
+    upgrade(empty_url, "0004")
+    _execute(
+        empty_url,
+        "INSERT INTO portfolio_positions (id, account_id, symbol, root, occ_symbol, expiration,"
+        " option_type, strike, side, quantity, cost_basis_per_contract, last_price, updated_at)"
+        " VALUES ('VA1|SPY|2027-03-19|put|400|short', 'VA1', 'SPY', 'SPY', 'SPY270319P00400000',"
+        " '2027-03-19', 'put', '400', 'short', 2, '155', '1.42',"
+        " '2027-03-01T14:30:00.000000+00:00')",
+        "INSERT INTO portfolio_stock (account_id, symbol, quantity, cost_basis_per_share,"
+        " last_price, updated_at) VALUES ('VA1', 'AAPL', '100', '183.425', '191.07',"
+        " '2027-03-01T14:30:00.000000+00:00')",
+    )
+    with SqlStore(empty_url) as store, pytest.raises(SchemaError, match="needs 0005"):
+        prepare_schema(store)  # a deployed database is upgraded on purpose only (ADR 0005)
+
+    upgrade(empty_url)
+
+    assert _columns(empty_url, "portfolio_positions")[-1] == "marked_at"
+    assert _columns(empty_url, "portfolio_stock")[-1] == "marked_at"
+    with SqlStore(empty_url) as store:
+        assert not prepare_schema(store)
+        with store() as uow:
+            (leg,) = uow.positions.all_legs("VA1")
+            (shares,) = uow.positions.stock("VA1")
+            record = uow.positions.stored_legs("VA1").short[leg.occ]
+    assert (leg.last_price, leg.marked_at) == (Decimal("1.42"), None), "priced, time unknown"
+    assert (shares.last_price, shares.marked_at) == (Decimal("191.07"), None)
+    assert record == (2, Decimal(155), Decimal("1.42"), leg.updated_at, None)
+
+    downgrade(empty_url, "0004")
+    assert "marked_at" not in _columns(empty_url, "portfolio_positions")
+    assert "marked_at" not in _columns(empty_url, "portfolio_stock")
+    assert _rows(empty_url, "SELECT occ_symbol, quantity FROM portfolio_positions") == [
+        ("SPY270319P00400000", 2)
+    ]
+    assert _rows(empty_url, "SELECT symbol FROM portfolio_stock") == [("AAPL",)]
