@@ -115,4 +115,4 @@ def total_pnl(pnls: Iterable[Pnl]) -> Pnl:
 
 
 def _marked_at(holding: OptionLeg | StockPosition) -> datetime | None:
-    return getattr(holding, "marked_at", None)
+    return holding.marked_at
