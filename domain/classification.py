@@ -31,7 +31,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from .definitions import DEFINITIONS, FAMILIES, Definition
-from .enums import Side
+from .enums import OptionType, Side
 from .kinds import StructureKind
 from .legs import LegKey, OptionLeg
 from .payoff import payoff_points, slope_above_strikes
@@ -259,18 +259,16 @@ def _worst(structure: Structure) -> Decimal | None:
 
 # --- orders ------------------------------------------------------------------------------------
 
-_TYPE_ORDER = {"put": 0, "call": 1}
-_SIDE_ORDER = {Side.LONG: 0, Side.SHORT: 1}
 
-
-def _key_order(key: LegKey) -> tuple[str, str, date, int, Decimal, int]:
+def _key_order(key: LegKey) -> tuple[str, str, date, Decimal, bool, bool]:
+    """The search's order of legs: the canonical order of parts (puts first, long first)."""
     return (
         key.account_id,
         key.root,
         key.expiration,
-        _TYPE_ORDER[key.option_type.value],
         key.strike,
-        _SIDE_ORDER[key.side],
+        key.option_type is OptionType.CALL,
+        key.side is Side.SHORT,
     )
 
 

@@ -26,7 +26,7 @@ from .enums import OptionType, Side
 from .kinds import StructureKind
 from .legs import LegKey, OptionLeg
 
-__all__ = ["DEFINITIONS", "FAMILIES", "Definition", "Slot", "definition_of", "shape_problem"]
+__all__ = ["DEFINITIONS", "FAMILIES", "Definition", "Slot", "shape_problem"]
 
 FAMILIES = (
     "with shares",
@@ -284,11 +284,6 @@ DEFINITIONS: tuple[Definition, ...] = (
 )  # fmt: skip
 
 _BY_KIND = {definition.kind: definition for definition in DEFINITIONS}
-
-
-def definition_of(kind: StructureKind) -> Definition:
-    """The definition of a named kind (``custom`` has none)."""
-    return _BY_KIND[kind]
 
 
 def shape_problem(

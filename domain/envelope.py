@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from .classification import classify, merge
+from .enums import OptionType
 from .kinds import CREDIT_KINDS, DEBIT_KINDS, StructureKind
 from .legs import OptionLeg
 from .payoff import CONTRACT_MULTIPLIER
@@ -98,7 +99,11 @@ def spread_width(structure: Structure) -> Decimal | None:
     butterfly's wider wing. None for kinds without one width."""
     if structure.kind not in _WIDTH_KINDS:
         return None
-    puts = sorted({p.leg.strike for p in structure.parts if p.leg.option_type.value == "put"})
-    calls = sorted({p.leg.strike for p in structure.parts if p.leg.option_type.value == "call"})
-    wings = [side[-1] - side[0] for side in (puts, calls) if len(side) > 1]
+    wings = []
+    for option_type in OptionType:
+        strikes = sorted(
+            {p.leg.strike for p in structure.parts if p.leg.option_type is option_type}
+        )
+        if len(strikes) > 1:
+            wings.append(strikes[-1] - strikes[0])
     return max(wings)

@@ -112,9 +112,9 @@ def test_the_named_formulas_equal_the_payoff_evaluation(
             assert getattr(risk, figure) == expected * dollars, figure
 
 
-@given(st.integers(380, 420), st.integers(1, 30), st.integers(1, 5), prices, prices)
+@given(st.integers(380, 420), st.integers(1, 30), st.integers(1, 5), prices)
 def test_a_butterflys_formulas_equal_the_payoff_evaluation(
-    low: int, wing: int, units: int, debit: Decimal, basis_cents: Decimal
+    low: int, wing: int, units: int, debit: Decimal
 ) -> None:
     legs = [option("C", low, units), option("C", low + wing, -2 * units)]
     legs.append(option("C", low + 2 * wing, units))

@@ -367,17 +367,15 @@ def test_pieces_whose_losses_add_up_to_more_than_the_whole_merge_into_one_custom
     assert (risk.max_loss, risk.is_unbounded("max_profit")) == (Decimal(500), True)
 
 
-def test_shares_alone_join_the_guard_when_they_cap_a_short_call() -> None:
-    """50 shares are no covered call, but they do halve a naked call's slope: a short call of
-    one contract against 150 shares loses at most the shares' cost, never without limit."""
-    structures = classify(
-        [held("SPY240119C00550000", -2, "300")], [shares("SPY", "250", basis="500")]
-    )
-    kinds = [s.kind for s in structures]
-    assert StructureKind.SHORT_CALL not in kinds
-    for structure in structures:
-        risk = structure_risk(structure, premium_from_basis(structure))
-        assert not risk.is_unbounded("max_loss"), structure.kind
+def test_shares_alone_join_the_guard_when_a_long_call_caps_them() -> None:
+    """50 shares short are no protective call (that takes 100), but a long call caps them:
+    apart, short stock's unbounded loss; together, at most 2,800 (at the 550 strike)."""
+    structures = classify([held("SPY240119C00550000", 1, "300")], [shares("SPY", "-50", "500")])
+    assert shape(structures) == [
+        (StructureKind.CUSTOM, 1, ["+SPY240119C00550000", "-50 SH"]),
+    ]
+    (whole,) = structures
+    assert structure_risk(whole, premium_from_basis(whole)).max_loss == Decimal(2800)
 
 
 def test_structures_across_expirations_are_never_merged_by_the_guard() -> None:
