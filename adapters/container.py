@@ -12,6 +12,7 @@ from dependency_injector import containers, providers
 
 from legsync.application import SyncService
 from legsync.application.reconcile import ReconcileService
+from legsync.application.risk import RiskService
 from legsync.application.trades import TradeService
 
 from . import resources
@@ -82,3 +83,5 @@ class Container(containers.DeclarativeContainer):
     reconcile_service = providers.Factory(
         ReconcileService, uow_factory=store, clock=clock, max_age=config.max_mirror_age
     )
+
+    risk_service = providers.Factory(RiskService, uow_factory=store, clock=clock)

@@ -50,3 +50,25 @@ def test_tradier_without_a_token_is_a_configuration_error_naming_the_setting() -
     )
     with pytest.raises(ConfigurationError, match="LEGSYNC_TRADIER_TOKEN"):
         container.broker()
+
+
+def test_the_risk_service_reads_the_store_the_sync_writes_and_the_clock_it_is_given() -> None:
+    from legsync.application.risk import RiskService
+
+    container = Container()
+    clock = ManualClock()
+    broker = container.broker()
+    broker.set_positions(
+        "VA000001",
+        [position("SPY270319P00540000", "-2", "-1184"), position("SPY270319P00530000", "2", "862")],
+    )
+    with container.clock.override(clock):
+        container.sync_service().sync("VA000001")
+        service = container.risk_service()
+        assert isinstance(service, RiskService)
+        assert service.uow_factory is container.store()
+        assert service.clock is clock
+        (account,) = service.report().accounts
+    (spread,) = account.structures
+    assert spread.structure.kind == "bull_put_spread"
+    assert spread.risk.net_premium == 322
