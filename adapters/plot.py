@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-__all__ = ["PIXELS", "PayoffPicture", "PlotUnavailable", "write_payoff_png"]
+__all__ = ["PIXELS", "PayoffPicture", "PlotUnavailable", "require_matplotlib", "write_payoff_png"]
 
 PIXELS = (960, 600)
 """Width and height of every diagram, in pixels."""
@@ -43,6 +43,20 @@ class PayoffPicture:
     last_price: Decimal | None = None
 
 
+_INSTALL_HINT = "payoff diagrams need matplotlib: pip install 'legsync[plot]'"
+
+
+def require_matplotlib() -> None:
+    """Raise PlotUnavailable now, before anything is drawn, when matplotlib is missing (so a
+    command asked for several diagrams fails before the first rather than after it)."""
+    try:
+        import matplotlib  # noqa: F401
+        from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+        from matplotlib.figure import Figure  # noqa: F401
+    except ImportError:
+        raise PlotUnavailable(_INSTALL_HINT) from None
+
+
 def write_payoff_png(picture: PayoffPicture, path: Path) -> None:
     """Draw ``picture`` into ``path`` (a PNG of :data:`PIXELS`). Raises PlotUnavailable without
     matplotlib, OSError when the file cannot be written."""
@@ -50,9 +64,7 @@ def write_payoff_png(picture: PayoffPicture, path: Path) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise PlotUnavailable(
-            "payoff diagrams need matplotlib: pip install 'legsync[plot]'"
-        ) from None
+        raise PlotUnavailable(_INSTALL_HINT) from None
     if len(picture.points) < 2:
         raise ValueError("a payoff diagram needs at least two points")
 

@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import check_commands, db_commands, mirror_commands, sync_commands, trade_commands
+from . import (
+    check_commands,
+    db_commands,
+    mirror_commands,
+    risk_commands,
+    sync_commands,
+    trade_commands,
+)
 from .errors import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -37,7 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_global_options(common, defaults=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (sync_commands, mirror_commands, check_commands, trade_commands, db_commands):
+    for group in (
+        sync_commands,
+        mirror_commands,
+        check_commands,
+        trade_commands,
+        risk_commands,
+        db_commands,
+    ):
         group.register(commands, common)
     return parser
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from legsync.adapters.container import Container
     from legsync.application import SyncService
     from legsync.application.reconcile import ReconcileService
+    from legsync.application.risk import RiskService
     from legsync.application.trades import TradeService
     from legsync.ports import Clock, UnitOfWorkFactory
 
@@ -89,6 +90,10 @@ class Runtime:
     def reconcile_service(self) -> ReconcileService:
         self.store()
         return self.container.reconcile_service()
+
+    def risk_service(self) -> RiskService:
+        self.store()
+        return self.container.risk_service()
 
     def accounts(self, args: argparse.Namespace) -> list[str]:
         """The accounts a sync command names: ``--account-id``, ``--all-accounts``, the
