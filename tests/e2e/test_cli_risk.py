@@ -307,3 +307,16 @@ def test_without_matplotlib_plotting_is_one_line_and_exit_2(
         "legsync: payoff diagrams need matplotlib: pip install 'legsync[plot]'"
     ]
     assert not (mirrored / "diagrams").exists(), "refused before anything was made"
+
+
+def test_after_the_readme_main_job_risk_shows_the_examples_structures(tmp_path: Path) -> None:
+    from .test_cli import EXAMPLE, readme_main_job
+
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
+    for step in readme_main_job():
+        assert legsync(tmp_path, *step[1:]).returncode == 0
+    run = legsync(tmp_path, "risk")
+    assert run.returncode == 0, run.stderr
+    kinds = {line.split()[1] for line in run.stdout.splitlines()[3:] if line[:1].isupper()}
+    assert {"iron_condor", "bull_put_spread"} <= kinds
