@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from legsync.adapters.cli import main
+from tests.support.cli_logging import loggers_restored
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "risk.md"
@@ -43,7 +44,7 @@ def test_the_pages_commands_print_its_table_and_draw_its_diagram(
     for variable in [name for name in os.environ if name.startswith("LEGSYNC_")]:
         monkeypatch.delenv(variable)
     printed = {}
-    with time_machine.travel(AT, tick=False):
+    with loggers_restored(), time_machine.travel(AT, tick=False):
         for line in commands.splitlines():
             words = shlex.split(line)
             assert words[0] == "legsync"

@@ -24,6 +24,7 @@ from legsync.domain.payoff import payoff_at, payoff_points
 from legsync.domain.risk import premium_from_basis
 from legsync.domain.structures import Structure
 from legsync.testing import leg
+from tests.support.cli_logging import loggers_restored
 from tests.support.tradier_server import positions_body
 
 from .test_cli import as_json, legsync
@@ -300,7 +301,8 @@ def test_without_matplotlib_plotting_is_one_line_and_exit_2(
     monkeypatch.chdir(mirrored)
     for variable in [v for v in os.environ if v.startswith("LEGSYNC_")]:
         monkeypatch.delenv(variable)
-    assert main(["risk", "--plot", "diagrams"]) == 2
+    with loggers_restored():
+        assert main(["risk", "--plot", "diagrams"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines() == [
