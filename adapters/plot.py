@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from legsync.domain import canonical_decimal
+
 __all__ = ["PIXELS", "PayoffPicture", "PlotUnavailable", "require_matplotlib", "write_payoff_png"]
 
 PIXELS = (960, 600)
@@ -96,7 +98,7 @@ def write_payoff_png(picture: PayoffPicture, path: Path) -> None:
     for price in picture.breakevens:
         axes.axvline(float(price), color="#555555", linestyle=":", linewidth=1)
         axes.annotate(
-            f"breakeven {price}",
+            f"breakeven {canonical_decimal(price)}",
             (float(price), 0),
             rotation=90,
             fontsize=8,
@@ -108,7 +110,7 @@ def write_payoff_png(picture: PayoffPicture, path: Path) -> None:
             float(picture.last_price),
             color="#e67e22",
             linewidth=1.2,
-            label=f"last {picture.last_price}",
+            label=f"last {canonical_decimal(picture.last_price)}",
         )
     axes.set_title(picture.title)
     axes.set_xlabel("underlying price at expiry")
@@ -123,7 +125,9 @@ def write_payoff_png(picture: PayoffPicture, path: Path) -> None:
     )
     axes.legend(loc="lower right", fontsize=8)
     axes.grid(True, alpha=0.3)
-    drawn = [[str(price), str(payoff)] for price, payoff in picture.points]
+    drawn = [
+        [canonical_decimal(price), canonical_decimal(payoff)] for price, payoff in picture.points
+    ]
     figure.savefig(
         path,
         format="png",

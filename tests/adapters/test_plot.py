@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from legsync.adapters.plot import PIXELS, PayoffPicture, write_payoff_png
 from legsync.domain.classification import classify
 from legsync.domain.payoff import payoff_at, payoff_points
 from legsync.domain.risk import premium_from_basis
 from legsync.testing import leg
-
-Image = pytest.importorskip("PIL.Image")
+from tests.support.png import drawn_payoff
 
 
 def test_the_diagram_shows_exactly_the_computed_payoff(tmp_path: Path) -> None:
@@ -34,8 +33,8 @@ def test_the_diagram_shows_exactly_the_computed_payoff(tmp_path: Path) -> None:
     with Image.open(path) as image:
         assert image.size == PIXELS
         assert len(image.convert("L").getcolors(maxcolors=256 * 256) or ()) > 10, "blank"
-        drawn = json.loads(image.text["legsync:payoff"])
-    assert [(Decimal(x), Decimal(y)) for x, y in drawn] == list(points)
+        drawn = drawn_payoff(image)
+    assert drawn == list(points)
     assert all(payoff_at(spread, x, credit) == y for x, y in points)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from legsync.adapters.plot import PIXELS
 from legsync.domain import BrokerPosition
@@ -25,6 +26,7 @@ from legsync.domain.risk import premium_from_basis
 from legsync.domain.structures import Structure
 from legsync.testing import leg
 from tests.support.cli_logging import loggers_restored
+from tests.support.png import drawn_payoff
 from tests.support.tradier_server import positions_body
 
 from .test_cli import as_json, legsync
@@ -236,7 +238,6 @@ def png_size(path: Path) -> tuple[int, int]:
 def test_each_payoff_diagram_is_a_picture_of_the_payoff_the_domain_computes(
     mirrored: Path,
 ) -> None:
-    Image = pytest.importorskip("PIL.Image")
     run = legsync(mirrored, "risk", "--plot", "diagrams", "--json")
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
@@ -265,7 +266,7 @@ def test_each_payoff_diagram_is_a_picture_of_the_payoff_the_domain_computes(
         assert png_size(path) == PIXELS
         with Image.open(path) as image:
             assert len(image.convert("RGB").getcolors(maxcolors=1 << 24) or ()) > 1, "blank"
-            drawn = [(Decimal(x), Decimal(y)) for x, y in json.loads(image.text["legsync:payoff"])]
+            drawn = drawn_payoff(image)
         structure = expected[record["kind"], record["root"]]
         premium = premium_from_basis(structure)
         assert premium is not None
