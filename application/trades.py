@@ -26,6 +26,7 @@ from legsync.domain import (
 from legsync.domain.classification import classify
 from legsync.domain.envelope import envelope_on_open
 from legsync.domain.kinds import StructureKind
+from legsync.domain.pnl import Pnl, trade_pnl
 from legsync.domain.reconciliation import (
     DEFAULT_MAX_MIRROR_AGE,
     MirrorState,
@@ -43,6 +44,7 @@ __all__ = [
     "InvalidTrade",
     "ManagedSwitch",
     "TradeService",
+    "TradeView",
 ]
 
 
@@ -94,6 +96,22 @@ class ImportReport:
         return tuple(account for account in self.accounts if not account.mirror.is_fresh)
 
 
+@dataclass(frozen=True, slots=True)
+class TradeView:
+    """A trade as ``trades show`` presents it: with the unrealised P&L of its share of the
+    mirrored legs (ratio x quantity contracts of each) and the state of the mirror that P&L
+    was read from.
+
+    ``pnl`` is None for a closed trade: nothing of it is open to mark. A P&L read from a
+    mirror that is not fresh is incomplete, with the mirror's state among its reasons: its
+    legs may no longer be what the broker holds, so its sum is not an answer.
+    """
+
+    trade: Trade
+    pnl: Pnl | None
+    mirror: MirrorState
+
+
 class TradeService:
     """Trade use cases, each in one unit of work that it commits.
 
@@ -123,6 +141,20 @@ class TradeService:
         """One trade, open or closed; raises TradeNotFound."""
         with self.uow_factory() as uow:
             return uow.trades.get(trade_id)
+
+    def view(self, trade_id: int) -> TradeView:
+        """One trade with its P&L from the mirror's marks; raises TradeNotFound."""
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            trade = uow.trades.get(trade_id)
+            state = mirror_state(uow.sync_runs.last_run(trade.account_id), now, self.max_age)
+            held = uow.positions.all_legs(trade.account_id) if trade.is_open else ()
+        if not trade.is_open:
+            return TradeView(trade, None, state)
+        pnl = trade_pnl(trade, held)
+        if not state.is_fresh:
+            pnl += Pnl(Decimal(0), (f"the mirror is not fresh: {state.reason}",))
+        return TradeView(trade, pnl, state)
 
     def close(self, trade_id: int, reason: str, *, force: bool = False) -> Trade:
         """Record that a trade is over: ``closed_at`` now, ``reason``; the row stays.

@@ -98,9 +98,12 @@ def trade_pnl(trade: Trade, held: Iterable[OptionLeg]) -> Pnl:
         leg = mirrored.get((expected.occ, expected.side))
         contracts = expected.ratio * trade.quantity
         if leg is None or leg.quantity < contracts:
-            pnls.append(
-                Pnl(Decimal(0), (f"{expected.occ.format()}: not held as the trade expects",))
+            held_now = "none" if leg is None else str(leg.quantity)
+            why = (
+                f"{expected.occ.format()}: the trade expects {contracts}"
+                f" {expected.side.value}, the mirror holds {held_now}"
             )
+            pnls.append(Pnl(Decimal(0), (why,)))
         else:
             pnls.append(leg_pnl(leg, contracts))
     return total_pnl(pnls)

@@ -24,14 +24,19 @@ from legsync.domain import (
     SyncRun,
     canonical_decimal,
 )
+from legsync.domain.pnl import Pnl
 
 __all__ = [
     "dumps",
     "event_record",
     "leg_record",
+    "mark_age",
+    "pnl_record",
+    "pnl_text",
     "render_table",
     "run_record",
     "safe_url",
+    "signed_money",
     "stock_record",
     "sync_summary",
 ]
@@ -252,3 +257,38 @@ def safe_url(url: str) -> str:
     if not at or ":" not in credentials:
         return url
     return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"
+
+
+def pnl_record(pnl: Pnl) -> dict[str, Any]:
+    """An unrealised P&L for JSON: ``unrealized_pnl`` null when incomplete, with what is
+    known, what is missing and the oldest mark's time."""
+    return {
+        "unrealized_pnl": pnl.amount,
+        "pnl_known": pnl.known,
+        "pnl_complete": pnl.complete,
+        "pnl_missing": list(pnl.missing),
+        "oldest_mark_at": pnl.oldest_mark_at,
+    }
+
+
+def pnl_text(pnl: Pnl) -> str:
+    if pnl.complete:
+        return signed_money(pnl.known)
+    if not pnl.known:
+        return "incomplete"
+    return f"incomplete ({signed_money(pnl.known)} known)"
+
+
+def mark_age(pnl: Pnl, now: datetime) -> str:
+    """How old the oldest mark behind a P&L is: ``45s``, ``12m``, ``3h``, ``2d``."""
+    if pnl.oldest_mark_at is None:
+        return "unknown"
+    seconds = max(int((now - pnl.oldest_mark_at).total_seconds()), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} old"
+    return f"{seconds}s old"
+
+
+def signed_money(value: Decimal) -> str:
+    return f"+{canonical_decimal(value)}" if value > 0 else canonical_decimal(value)

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
         StructureReport,
         UnderlyingRisk,
     )
-    from legsync.domain.pnl import Pnl
     from legsync.domain.risk import StructureRisk
     from legsync.domain.structures import Structure
 
@@ -126,6 +125,8 @@ def report_record(report: RiskReport, diagrams: dict[int, str] | None = None) ->
 
 
 def _structure_record(item: StructureReport, diagram: str | None) -> dict[str, Any]:
+    from .output import pnl_record
+
     structure, risk = item.structure, item.risk
     stock = structure.stock
     return {
@@ -155,28 +156,20 @@ def _structure_record(item: StructureReport, diagram: str | None) -> dict[str, A
         "breakevens": None if "breakevens" in risk.unknown else list(risk.breakevens),
         "unknown": list(risk.unknown),
         "notes": list(risk.notes),
-        **_pnl_record(item.pnl),
+        **pnl_record(item.pnl),
         "diagram": diagram,
     }
 
 
 def _totals_record(totals: RiskTotals) -> dict[str, Any]:
+    from .output import pnl_record
+
     return {
         "structures": totals.structures,
         "net_premium": totals.net_premium,
         "max_loss": totals.max_loss,
         "unknown": list(totals.unknown),
-        **_pnl_record(totals.pnl),
-    }
-
-
-def _pnl_record(pnl: Pnl) -> dict[str, Any]:
-    return {
-        "unrealized_pnl": pnl.amount,
-        "pnl_known": pnl.known,
-        "pnl_complete": pnl.complete,
-        "pnl_missing": list(pnl.missing),
-        "oldest_mark_at": pnl.oldest_mark_at,
+        **pnl_record(totals.pnl),
     }
 
 
@@ -225,6 +218,8 @@ def report_text(report: RiskReport) -> str:
 
 
 def _structure_row(item: StructureReport, now: datetime) -> tuple[object, ...]:
+    from .output import mark_age, pnl_text
+
     structure, risk = item.structure, item.risk
     return (
         structure.symbol,
@@ -244,6 +239,8 @@ def _structure_row(item: StructureReport, now: datetime) -> tuple[object, ...]:
 def _total_row(
     symbol: str, totals: RiskTotals, now: datetime, underlying: UnderlyingRisk | None = None
 ) -> tuple[object, ...]:
+    from .output import mark_age, pnl_text
+
     what = f"{totals.structures} structure(s)"
     if underlying is not None and underlying.last_price is not None:
         what += f", last {_money(underlying.last_price)}"
@@ -322,33 +319,10 @@ def _breakevens_text(risk: StructureRisk) -> str:
     return ", ".join(_money(b) for b in risk.breakevens) or "none"
 
 
-def pnl_text(pnl: Pnl) -> str:
-    if pnl.complete:
-        return _signed(pnl.known)
-    if not pnl.known:
-        return "incomplete"
-    return f"incomplete ({_signed(pnl.known)} known)"
-
-
-def mark_age(pnl: Pnl, now: datetime) -> str:
-    """How old the oldest mark behind a P&L is: ``45s``, ``12m``, ``3h``, ``2d``."""
-    if pnl.oldest_mark_at is None:
-        return "unknown"
-    seconds = max(int((now - pnl.oldest_mark_at).total_seconds()), 0)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit} old"
-    return f"{seconds}s old"
-
-
 def _money(value: Decimal) -> str:
     from legsync.domain import canonical_decimal
 
     return canonical_decimal(value)
-
-
-def _signed(value: Decimal) -> str:
-    return f"+{_money(value)}" if value > 0 else _money(value)
 
 
 def _sign(sign: int) -> str:

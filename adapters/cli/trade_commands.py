@@ -15,7 +15,7 @@ from .help import command_parser
 from .options import max_age_option
 
 if TYPE_CHECKING:
-    from legsync.application.trades import ImportReport
+    from legsync.application.trades import ImportReport, TradeView
     from legsync.domain import Trade, TradeEnvelope, TradeLeg
 
 __all__ = ["register"]
@@ -204,23 +204,33 @@ def run_exit_quantity(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from .output import dumps
+    from legsync.domain import canonical_decimal
+
+    from .output import dumps, mark_age, pnl_text
     from .runtime import Runtime
 
     with Runtime.from_args(args) as runtime:
-        trade = runtime.trade_service().get(args.trade_id)
-    record = trade_record(trade)
+        view = runtime.trade_service().view(args.trade_id)
+    trade = view.trade
+    record = view_record(view)
     if args.json:
         print(dumps(record))
         return EXIT_OK
     record["legs"] = ", ".join(leg_text(leg) for leg in trade.legs)
-    envelope = record.pop("envelope")
-    if isinstance(envelope, dict):
+    for name in ("pnl_known", "pnl_complete", "oldest_mark_at", "pnl_missing"):
+        record.pop(name)
+    if view.pnl is not None:
+        record["unrealized_pnl"] = pnl_text(view.pnl)
+        record["marks"] = mark_age(view.pnl, runtime.clock().now())
+    record["pnl_missing"] = "; ".join(view_missing(view)) or None
+    record.pop("envelope")
+    envelope = trade.envelope
+    if envelope is not None:
         record.update({name: _figure(trade, name) for name in ("max_profit", "max_loss")})
-        record["breakevens"] = ", ".join(str(b) for b in envelope["breakevens"]) or "-"
+        record["breakevens"] = ", ".join(map(canonical_decimal, envelope.breakevens)) or "-"
         for name in ("entry_price", "net_premium", "width"):
-            record[name] = "unknown" if name in envelope["unknown"] else envelope[name]
-        credit = envelope["credit"]
+            record[name] = "unknown" if name in envelope.unknown else getattr(envelope, name)
+        credit = envelope.is_credit
         record["premium"] = "unknown" if credit is None else ("credit" if credit else "debit")
     width = max(len(name) for name in record)
     for name, value in record.items():
@@ -323,11 +333,13 @@ def print_trades(trades: list[Trade], *, as_json: bool) -> None:
 
 def _figure(trade: Trade, name: str) -> str:
     """A risk figure as a person reads it: the amount, "unbounded", or "unknown"."""
+    from legsync.domain import canonical_decimal
+
     envelope = trade.envelope
     if envelope is None or name in envelope.unknown:
         return "unknown"
     value = getattr(envelope, name)
-    return "unbounded" if value is None else str(value)
+    return "unbounded" if value is None else canonical_decimal(value)
 
 
 def trade_record(trade: Trade) -> dict[str, object]:
@@ -350,6 +362,28 @@ def trade_record(trade: Trade) -> dict[str, object]:
             for leg in trade.legs
         ],
     }
+
+
+_CLOSED = "the trade is closed: nothing of it is open to mark"
+
+
+def view_record(view: TradeView) -> dict[str, object]:
+    """A trade with its unrealised P&L (``null`` when incomplete, ``pnl_missing`` saying
+    why) and the state of the mirror it was read from."""
+    from .output import pnl_record
+
+    record = trade_record(view.trade)
+    record["mirror"] = view.mirror.value
+    if view.pnl is None:
+        record.update(unrealized_pnl=None, pnl_known=None, pnl_complete=False)
+        record.update(pnl_missing=[_CLOSED], oldest_mark_at=None)
+    else:
+        record.update(pnl_record(view.pnl))
+    return record
+
+
+def view_missing(view: TradeView) -> tuple[str, ...]:
+    return (_CLOSED,) if view.pnl is None else view.pnl.missing
 
 
 def envelope_record(envelope: TradeEnvelope) -> dict[str, object]:

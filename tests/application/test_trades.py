@@ -5,7 +5,7 @@ They change trades only; the mirrored positions are the sync's, and stay as they
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,7 +17,13 @@ from legsync.domain import Origin, Side, Trade, TradeLeg, TradeStatus, parse_occ
 from legsync.domain.reconciliation import MirrorState
 from legsync.domain.structures import StructureKind
 from legsync.ports import TradeNotFound
-from legsync.testing import InMemoryBroker, InMemoryDatabase, ManualClock, position
+from legsync.testing import (
+    InMemoryBroker,
+    InMemoryDatabase,
+    InMemoryQuotes,
+    ManualClock,
+    position,
+)
 
 ACCOUNT = "VA000001"
 NOW = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
@@ -298,3 +304,81 @@ def test_an_imported_trade_is_exited_only_once_a_person_manages_it(
     trades.manage(spx.id)
     assert reconcile.exit_quantity(spx.id) == 3
     assert reconcile.check().clean
+
+
+# --- the view: a trade with its P&L ------------------------------------------------------------
+
+SPX_MARKS = {"SPXW240119P04500000": "6.00", "SPXW240119P04490000": "4.50"}
+"""Sold at 9.00 and bought at 7.00 (the SPX spread's cost basis), now 6.00 and 4.50."""
+
+
+def marked_sync(broker: InMemoryBroker, db: InMemoryDatabase, clock: ManualClock) -> None:
+    SyncService(broker, db, clock, quotes=InMemoryQuotes(SPX_MARKS)).sync(ACCOUNT, marks=True)
+
+
+def test_a_trades_view_has_the_pnl_of_its_share_of_the_mirrored_legs(
+    trades: TradeService, broker: InMemoryBroker, db: InMemoryDatabase, clock: ManualClock
+) -> None:
+    marked_sync(broker, db, clock)
+    trade = engine_trade(db, quantity=2)
+    assert trade.id is not None
+    view = trades.view(trade.id)
+    assert view.trade == trade
+    assert view.mirror is MirrorState.FRESH
+    assert view.pnl is not None
+    # 2 of the 3 held: short 4500P (900 - 600) x 2 = +600, long 4490P (450 - 700) x 2 = -500
+    assert view.pnl.amount == Decimal(100)
+    assert view.pnl.oldest_mark_at == NOW
+
+
+def test_a_trades_pnl_without_marks_is_incomplete_never_zero(
+    trades: TradeService, sync: SyncService, db: InMemoryDatabase
+) -> None:
+    sync.sync(ACCOUNT)
+    trade = engine_trade(db)
+    assert trade.id is not None
+    pnl = trades.view(trade.id).pnl
+    assert pnl is not None
+    assert pnl.amount is None
+    assert pnl.missing == ("SPXW240119P04500000: no mark", "SPXW240119P04490000: no mark")
+
+
+def test_a_trades_pnl_from_a_stale_mirror_is_incomplete_and_says_why(
+    trades: TradeService, broker: InMemoryBroker, db: InMemoryDatabase, clock: ManualClock
+) -> None:
+    marked_sync(broker, db, clock)
+    trade = engine_trade(db)
+    assert trade.id is not None
+    clock.advance(timedelta(hours=1))
+    view = trades.view(trade.id)
+    assert view.mirror is MirrorState.TOO_OLD
+    assert view.pnl is not None
+    assert view.pnl.amount is None
+    assert view.pnl.known == Decimal(150)
+    assert view.pnl.missing == (
+        "the mirror is not fresh: the last good sync is older than the allowed age",
+    )
+
+
+def test_a_trade_whose_legs_are_gone_has_an_incomplete_pnl_naming_them(
+    trades: TradeService, broker: InMemoryBroker, db: InMemoryDatabase, clock: ManualClock
+) -> None:
+    marked_sync(broker, db, clock)
+    trade = engine_trade(db, quantity=4)
+    assert trade.id is not None
+    pnl = trades.view(trade.id).pnl
+    assert pnl is not None
+    assert pnl.amount is None
+    assert pnl.missing == (
+        "SPXW240119P04500000: the trade expects 4 short, the mirror holds 3",
+        "SPXW240119P04490000: the trade expects 4 long, the mirror holds 3",
+    )
+
+
+def test_a_closed_trade_has_no_unrealised_pnl(
+    trades: TradeService, broker: InMemoryBroker, db: InMemoryDatabase, clock: ManualClock
+) -> None:
+    marked_sync(broker, db, clock)
+    closed = engine_trade(db, status=TradeStatus.CLOSED)
+    assert closed.id is not None
+    assert trades.view(closed.id).pnl is None

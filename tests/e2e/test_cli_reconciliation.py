@@ -254,8 +254,13 @@ def test_import_stores_each_structures_envelope_and_list_shows_kind_and_max_loss
         "unknown": [],
     }
     shown = legsync(synced, "trades", "show", str(condor["id"]))
-    for line in ("kind          iron_condor", "max_loss      254", "premium       credit"):
-        assert line in shown.stdout
+    fields = dict(line.split(None, 1) for line in shown.stdout.splitlines())
+    assert fields["kind"] == "iron_condor"
+    assert fields["max_loss"] == "254"
+    assert fields["premium"] == "credit"
+    assert fields["mirror"] == "fresh"
+    assert fields["unrealized_pnl"] == "incomplete"
+    assert fields["marks"] == "unknown"
 
 
 def test_a_trade_added_before_its_legs_are_held_is_priced_from_its_entry_price(

@@ -176,3 +176,25 @@ def test_an_unknown_trade_is_bad_input_exit_2(synced: Path) -> None:
     run = legsync(synced, "trades", "manage", "4242")
     assert run.returncode == 2
     assert "no trade with id 4242" in run.stderr
+
+
+def test_trades_show_gives_the_pnl_and_the_mirror_it_was_read_from(synced: Path) -> None:
+    added = as_json(legsync(synced, "trades", "add", "--account-id", "file", *SPY_SPREAD, "--json"))
+    shown = as_json(legsync(synced, "trades", "show", str(added[0]["id"]), "--json"))
+    assert shown["mirror"] == "fresh"
+    assert shown["unrealized_pnl"] is None, "no marks were synced: incomplete, never zero"
+    assert shown["pnl_complete"] is False
+    assert shown["pnl_missing"] == ["SPY270319P00540000: no mark", "SPY270319P00530000: no mark"]
+    assert shown["oldest_mark_at"] is None
+
+
+def test_a_closed_trade_shows_no_unrealised_pnl(synced: Path) -> None:
+    added = as_json(legsync(synced, "trades", "add", "--account-id", "file", *SPY_SPREAD, "--json"))
+    trade_id = str(added[0]["id"])
+    closed = legsync(synced, "trades", "close", trade_id, "--reason", "done", "--force")
+    assert closed.returncode == 0, closed.stderr
+    shown = as_json(legsync(synced, "trades", "show", trade_id, "--json"))
+    assert shown["unrealized_pnl"] is None
+    assert shown["pnl_missing"] == ["the trade is closed: nothing of it is open to mark"]
+    text = legsync(synced, "trades", "show", trade_id).stdout
+    assert "pnl_missing     the trade is closed: nothing of it is open to mark" in text
