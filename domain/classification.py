@@ -120,7 +120,8 @@ def _classify_group(
     found: list[Structure] = []
     # shares never pair with an adjusted root named like their ticker (AAPL1 is not AAPL)
     pairable = position if keys and has_standard_deliverable(keys[0].root) else None
-    while (pick := _next(keys, left, pairable, shares_left)) is not None:
+    pools = _pools(keys)
+    while (pick := _next(pools, left, pairable, shares_left)) is not None:
         definition, chosen, units = pick
         for slot, key in zip(definition.slots, chosen, strict=True):
             left[key] -= slot.ratio * units
@@ -140,8 +141,23 @@ def _classify_group(
     return found
 
 
+_Rank = tuple[int, int, int, Decimal, int, tuple[tuple[object, ...], ...]]
+_Best = tuple[_Rank, _Found] | None
+_Pools = dict[tuple[OptionType, Side, date | None], list[LegKey]]
+
+
+def _pools(keys: list[LegKey]) -> _Pools:
+    """The legs that may fill a slot, by type and side, and by expiration too (``None``: any
+    expiration), each in the search's order."""
+    pools: _Pools = defaultdict(list)
+    for key in keys:
+        pools[key.option_type, key.side, None].append(key)
+        pools[key.option_type, key.side, key.expiration].append(key)
+    return pools
+
+
 def _next(
-    keys: list[LegKey],
+    pools: _Pools,
     left: dict[LegKey, int],
     position: StockPosition | None,
     shares_left: Decimal,
@@ -151,32 +167,61 @@ def _next(
     (fewest days between expirations, narrowest strikes), then the table's order."""
     lots = int(shares_left // SHARES_PER_LOT)
     for tier in _TIERS:
-        found: list[tuple[tuple[object, ...], _Found]] = []
+        best: _Best = None
         for index, definition in tier:
-            if definition.stock is not None and (
-                position is None or position.side is not definition.stock or lots < 1
-            ):
-                continue
-            ratios = [slot.ratio for slot in definition.slots]
-            for chosen in definition.matches(keys, left):
-                units = min(left[k] // r for k, r in zip(chosen, ratios, strict=True))
-                if definition.stock is not None:
-                    units = min(units, lots)
-                remainders = sum(left[k] != r * units for k, r in zip(chosen, ratios, strict=True))
-                strikes = [key.strike for key in chosen]
-                expirations = [key.expiration for key in chosen]
-                rank = (
-                    remainders,
-                    FAMILIES.index(definition.family),
-                    (max(expirations) - min(expirations)).days,
-                    max(strikes) - min(strikes),
-                    index,
-                    tuple(_key_order(key) for key in chosen),
-                )
-                found.append((rank, (definition, chosen, units)))
-        if found:
-            return min(found, key=lambda ranked: ranked[0])[1]
+            if definition.stock is None:
+                best = _best_match(definition, index, pools, left, None, best)
+            elif position is not None and position.side is definition.stock and lots >= 1:
+                best = _best_match(definition, index, pools, left, lots, best)
+        if best is not None:
+            return best[1]
     return None
+
+
+def _best_match(
+    definition: Definition,
+    index: int,
+    pools: _Pools,
+    left: dict[LegKey, int],
+    lots: int | None,
+    best: _Best,
+) -> _Best:
+    """The better of ``best`` and the definition's best match, by the rank of :func:`_next`.
+
+    A depth-first search over the slots that abandons a partial match as soon as it cannot
+    beat ``best``: every part of the rank only grows as legs are added (units can only fall,
+    so a leg with contracts over keeps them; expirations and strikes only spread), so the
+    rank of the legs chosen so far bounds the rank of every match that extends them.
+    """
+    slots = definition.slots
+    family = FAMILIES.index(definition.family)
+
+    def visit(chosen: tuple[LegKey, ...], units: int | None, best: _Best) -> _Best:
+        if chosen:
+            assert units is not None
+            rank: _Rank = (
+                sum(left[k] != s.ratio * units for k, s in zip(chosen, slots, strict=False)),
+                family,
+                (max(k.expiration for k in chosen) - min(k.expiration for k in chosen)).days,
+                max(k.strike for k in chosen) - min(k.strike for k in chosen),
+                index,
+                tuple(_key_order(key) for key in chosen),
+            )
+            if best is not None and rank > (*best[0][:5], best[0][5][: len(chosen)]):
+                return best
+            if len(chosen) == len(slots):
+                if definition.whole is not None and not definition.whole(chosen):
+                    return best
+                return rank, (definition, chosen, units)
+        slot = slots[len(chosen)]
+        same_date = chosen[0].expiration if chosen and not definition.across_expirations else None
+        for key in pools.get((slot.option_type, slot.side, same_date), ()):
+            if left[key] >= slot.ratio and definition.fits(chosen, slot, key):
+                fill = left[key] // slot.ratio
+                best = visit((*chosen, key), fill if units is None else min(units, fill), best)
+        return best
+
+    return visit((), lots, best)
 
 
 def _structure(

@@ -17,7 +17,7 @@ before debit ones).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import permutations
@@ -89,24 +89,6 @@ class Definition:
         if chosen and not self.across_expirations and key.expiration != chosen[0].expiration:
             return False
         return all(check(chosen, key) for check in slot.checks)
-
-    def matches(
-        self, keys: Sequence[LegKey], left: dict[LegKey, int]
-    ) -> Iterator[tuple[LegKey, ...]]:
-        """Every way of filling the slots with ``keys`` that have at least a unit's contracts
-        ``left``, in the order of ``keys``."""
-
-        def fill(chosen: tuple[LegKey, ...]) -> Iterator[tuple[LegKey, ...]]:
-            if len(chosen) == len(self.slots):
-                if self.whole is None or self.whole(chosen):
-                    yield chosen
-                return
-            slot = self.slots[len(chosen)]
-            for key in keys:
-                if left[key] >= slot.ratio and self.fits(chosen, slot, key):
-                    yield from fill((*chosen, key))
-
-        return fill(())
 
 
 # --- conditions on a slot, relative to an earlier slot i ---------------------------------------
