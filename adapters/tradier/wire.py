@@ -324,7 +324,10 @@ def quotes_from_payload(payload: Any, asked: Sequence[str], secrets: Secrets = (
     fault = fault_in(payload, secrets)
     if fault is not None:
         raise WireError(f"the broker sent an error: {fault.message}", **_flags(fault))
-    quotes = payload.get("quotes")
+    if "quotes" not in payload:
+        keys = ", ".join(sorted(str(k) for k in payload)[:5]) or "none"
+        raise WireError(f'the body has no "quotes" key (keys: {keys})')
+    quotes = payload["quotes"]
     if not isinstance(quotes, Mapping):
         raise WireError(f'"quotes" is {_describe(quotes, secrets)}; expected an object')
 
