@@ -132,6 +132,7 @@ def _container_config(settings: Settings) -> dict[str, Any]:
         "broker": settings.broker,
         "database_url": settings.database_url,
         "positions_file": None if settings.positions_file is None else str(settings.positions_file),
+        "quotes_file": None if settings.quotes_file is None else str(settings.quotes_file),
         "max_mirror_age": settings.max_mirror_age,
         "tradier": {
             "token": settings.tradier_token,
