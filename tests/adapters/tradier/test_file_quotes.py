@@ -110,7 +110,7 @@ def test_the_file_is_read_afresh_on_every_fetch(tmp_path: Path) -> None:
         ("<fault><faultstring>Gateway Timeout</faultstring></fault>", "XML fault"),
         (fault_body("Invalid Access Token").decode(), "Invalid Access Token"),
         ('{"errors": {"error": "Invalid Parameter: symbols"}}', "Invalid Parameter"),
-        ('{"positions": {"position": {"symbol": "AAPL", "quantity": 1}}}', 'no "quotes" key (keys: positions)'),
+        ('{"positions": {"position": {"symbol": "AAPL"}}}', 'no "quotes" key (keys: positions)'),
         ('{"quotes": "null"}', "expected an object"),
         ("[]", "not an object"),
     ],
