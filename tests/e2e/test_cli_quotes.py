@@ -182,6 +182,19 @@ def test_a_quotes_file_without_from_file_is_one_usage_line_and_exit_2(
     assert not (examples / "legsync.db").exists(), "refused before anything was opened"
 
 
+def test_a_quotes_file_flag_prices_a_file_broker_configured_in_the_toml_file(
+    examples: Path,
+) -> None:
+    (examples / "legsync.toml").write_text(
+        f'broker = "file"\npositions_file = "examples/{EXAMPLE.name}"\n'
+    )
+    run = legsync(examples, "sync", "--quotes-file", f"examples/{QUOTES.name}", "--json")
+    assert run.returncode == 0, run.stderr
+    assert as_json(run)["warnings"] == []
+    legs = as_json(legsync(examples, "positions", "--json"))
+    assert all(leg["last_price"] is not None for leg in legs)
+
+
 def test_watch_reads_the_quotes_file_every_cycle(examples: Path) -> None:
     run = legsync(
         examples,
