@@ -25,7 +25,9 @@ class Container(containers.DeclarativeContainer):
     """Wires legsync from configuration.
 
     ``config.broker`` chooses the broker: ``memory``, ``file`` (``config.positions_file``) or
-    ``tradier`` (``config.tradier.token``, ``.base_url``, ``.timeout``). ``config.store``
+    ``tradier`` (``config.tradier.token``, ``.base_url``, ``.timeout``), and with it the quote
+    source: the broker itself, or for ``file`` a saved quotes response
+    (``config.quotes_file``; none when unset). ``config.store``
     chooses the store: ``memory`` or ``sql`` (``config.database_url``; a new, empty database
     gets the schema, one that is not current is refused). ``config.max_mirror_age`` (a
     ``timedelta``) is how old a mirror the reconciliation and trade services still trust.
@@ -61,7 +63,7 @@ class Container(containers.DeclarativeContainer):
     quotes = providers.Selector(
         config.broker,
         memory=providers.Singleton(resources.memory_quotes),
-        file=providers.Object(None),
+        file=providers.Singleton(resources.file_quotes, path=config.quotes_file),
         tradier=tradier,
     )
 

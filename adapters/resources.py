@@ -17,10 +17,11 @@ if TYPE_CHECKING:
     from legsync.testing import InMemoryBroker, InMemoryDatabase, InMemoryQuotes
 
     from .sql.store import SqlStore
-    from .tradier import FileBroker, TradierBroker
+    from .tradier import FileBroker, FileQuotes, TradierBroker
 
 __all__ = [
     "file_broker",
+    "file_quotes",
     "memory_broker",
     "memory_database",
     "memory_quotes",
@@ -64,6 +65,16 @@ def file_broker(path: str, clock: Clock) -> FileBroker:
     from .tradier.file_broker import FileBroker
 
     return FileBroker(Path(path), clock=clock)
+
+
+def file_quotes(path: str | None) -> FileQuotes | None:
+    """Marks from a saved quotes response; None when no file is configured (the sync then
+    warns that marks were asked for but no quote source is configured)."""
+    if path is None:
+        return None
+    from .tradier.file_quotes import FileQuotes
+
+    return FileQuotes(Path(path))
 
 
 def tradier_broker(

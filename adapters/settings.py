@@ -60,6 +60,10 @@ class Settings(BaseModel):
     positions_file: Path | None = Field(
         default=None, description="a saved Tradier positions response, for broker=file"
     )
+    quotes_file: Path | None = Field(
+        default=None,
+        description="a saved Tradier quotes response, the marks of broker=file (sync --marks)",
+    )
     tradier_token: SecretStr | None = Field(default=None, description="Tradier API token")
     tradier_account_id: tuple[str, ...] = Field(
         default=(), description="account number(s), comma-separated"

@@ -31,11 +31,19 @@ FILE_ACCOUNT = "file"
 class Runtime:
     """Settings plus the container configured from them, for one command's lifetime."""
 
-    def __init__(self, settings: Settings, *, from_file: Path | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, from_file: Path | None = None, quotes_file: Path | None = None
+    ) -> None:
         from legsync.adapters.container import Container
 
         if from_file is not None:
             settings = settings.model_copy(update={"broker": "file", "positions_file": from_file})
+        if quotes_file is not None:
+            if settings.broker != "file":
+                raise UsageError(
+                    "--quotes-file needs --from-file: the Tradier broker reads its own quotes"
+                )
+            settings = settings.model_copy(update={"quotes_file": quotes_file})
         if settings.broker == "file" and settings.positions_file is None:
             raise UsageError("broker=file needs a positions file: use --from-file PATH")
         self.settings = settings
@@ -52,7 +60,11 @@ class Runtime:
         if getattr(args, "max_age", None) is not None:
             flags["max_mirror_age"] = args.max_age
         settings = load_settings(flags, args.config)
-        return cls(settings, from_file=getattr(args, "from_file", None))
+        return cls(
+            settings,
+            from_file=getattr(args, "from_file", None),
+            quotes_file=getattr(args, "quotes_file", None),
+        )
 
     def __enter__(self) -> Self:
         return self
@@ -132,6 +144,7 @@ def _container_config(settings: Settings) -> dict[str, Any]:
         "broker": settings.broker,
         "database_url": settings.database_url,
         "positions_file": None if settings.positions_file is None else str(settings.positions_file),
+        "quotes_file": None if settings.quotes_file is None else str(settings.quotes_file),
         "max_mirror_age": settings.max_mirror_age,
         "tradier": {
             "token": settings.tradier_token,

@@ -42,6 +42,13 @@ def register(
     )
     broker.add_argument("--marks", action="store_true", help="price held contracts (last_price)")
     broker.add_argument(
+        "--quotes-file",
+        type=Path,
+        metavar="PATH",
+        help="read a saved Tradier quotes response for the marks (with --from-file; implies "
+        "--marks)",
+    )
+    broker.add_argument(
         "--sandbox", action="store_true", default=None, help="use Tradier's sandbox (paper) API"
     )
     events = argparse.ArgumentParser(add_help=False)
@@ -55,6 +62,8 @@ def register(
         [common, broker, events],
         "Sync the configured account(s) once: the store ends up holding what the broker holds.",
         "legsync sync --from-file examples/tradier_positions.json",
+        "legsync sync --from-file examples/tradier_positions.json"
+        " --quotes-file examples/tradier_quotes.json",
         "legsync sync --account-id VA00000000 --marks --json",
     )
     sync.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
@@ -91,7 +100,7 @@ def run_sync(args: argparse.Namespace) -> int:
     with runtime, _events_to(args.events):
         accounts = runtime.accounts(args)
         service = runtime.sync_service()
-        results = service.sync_accounts(accounts, dry_run=args.dry_run, marks=args.marks)
+        results = service.sync_accounts(accounts, dry_run=args.dry_run, marks=_marks(args))
     _print_results(results, as_json=args.json)
     return _exit_code(results)
 
@@ -111,12 +120,17 @@ def run_watch(args: argparse.Namespace) -> int:
             interval=args.interval,
             wait=stop.wait,
             stop_requested=stop.is_set,
-            marks=args.marks,
+            marks=_marks(args),
             check=runtime.reconcile_service() if args.check else None,
         )
         reports = loop.run(max_cycles=args.max_cycles)
     last = reports[-1].results if reports else ()
     return _exit_code(last)
+
+
+def _marks(args: argparse.Namespace) -> bool:
+    """Whether to price the holdings: ``--marks``, or a quotes file to price them from."""
+    return bool(args.marks or args.quotes_file is not None)
 
 
 def _print_results(results: Sequence[SyncResult], *, as_json: bool) -> None:

@@ -25,7 +25,6 @@ import re
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -48,6 +47,7 @@ from .wire import (
     accounts_from_payload,
     decode_json,
     fault_in,
+    marks_from,
     positions_from_payload,
     quotes_from_payload,
 )
@@ -234,16 +234,16 @@ class TradierBroker:
         keep their previous price.
         """
         symbols = list(dict.fromkeys(occ_symbols))
-        warnings: list[str] = []
+        read: list[QuoteChunk] = []
         odd = {s for s in symbols if not _SYMBOL.fullmatch(s)}
         if odd:
-            warnings.append(f"not asked for {len(odd)} symbol(s) that cannot be quoted")
+            read.append(
+                QuoteChunk(warnings=(f"not asked for {len(odd)} symbol(s) that cannot be quoted",))
+            )
             symbols = [s for s in symbols if s not in odd]
         if not symbols:
-            return Marks(warnings=tuple(warnings))
+            return marks_from(read)
 
-        prices: dict[str, Decimal] = {}
-        unmatched: list[str] = []
         failures: list[BrokerUnavailable] = []
         chunks = [
             symbols[i : i + self.quote_chunk_size]
@@ -251,7 +251,7 @@ class TradierBroker:
         ]
         for chunk in chunks:
             try:
-                read: QuoteChunk = self._call(
+                answer: QuoteChunk = self._call(
                     "POST",
                     "/markets/quotes",
                     _quotes_for(chunk),
@@ -261,18 +261,17 @@ class TradierBroker:
                 raise  # every other chunk would be refused too
             except BrokerUnavailable as failure:
                 failures.append(failure)
-                warnings.append(
-                    f"quotes for {len(chunk)} symbol(s) failed, those legs keep their last "
-                    f"price: {failure.reason}"
+                answer = QuoteChunk(
+                    warnings=(
+                        f"quotes for {len(chunk)} symbol(s) failed, those legs keep their last "
+                        f"price: {failure.reason}",
+                    )
                 )
-                continue
-            prices.update(read.prices)
-            unmatched.extend(read.unmatched)
-            warnings.extend(read.warnings)
+            read.append(answer)
         if len(failures) == len(chunks):
             first = failures[0]
             raise BrokerUnavailable(f"quotes failed: {first.reason}", transient=first.transient)
-        return Marks(prices=prices, unmatched=tuple(unmatched), warnings=tuple(warnings))
+        return marks_from(read)
 
     def list_accounts(self) -> tuple[str, ...]:
         """The account numbers this token can read (``GET /user/profile``)."""

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from legsync.domain import BrokerPosition
+from legsync.ports import Marks
 
 from ..redaction import broker_text
 
@@ -32,7 +33,9 @@ __all__ = [
     "accounts_from_payload",
     "decode_json",
     "fault_in",
+    "marks_from",
     "parse_positions_body",
+    "parse_quotes_body",
     "positions_from_payload",
     "quotes_from_payload",
 ]
@@ -296,6 +299,19 @@ def _timestamp(value: Any, what: str, secrets: Secrets) -> datetime:
 # --- quotes ----------------------------------------------------------------------------------
 
 
+def parse_quotes_body(
+    body: bytes | str,
+    asked: Sequence[str],
+    *,
+    content_type: str | None = None,
+    secrets: Secrets = (),
+) -> QuoteChunk:
+    """A whole quotes response body (as the API sends it, or as a user saved it)."""
+    return quotes_from_payload(
+        decode_json(body, content_type=content_type, secrets=secrets), asked, secrets
+    )
+
+
 def quotes_from_payload(payload: Any, asked: Sequence[str], secrets: Secrets = ()) -> QuoteChunk:
     """Marks from a decoded ``/markets/quotes`` answer for the symbols in ``asked``.
 
@@ -308,7 +324,10 @@ def quotes_from_payload(payload: Any, asked: Sequence[str], secrets: Secrets = (
     fault = fault_in(payload, secrets)
     if fault is not None:
         raise WireError(f"the broker sent an error: {fault.message}", **_flags(fault))
-    quotes = payload.get("quotes")
+    if "quotes" not in payload:
+        keys = ", ".join(sorted(str(k) for k in payload)[:5]) or "none"
+        raise WireError(f'the body has no "quotes" key (keys: {keys})')
+    quotes = payload["quotes"]
     if not isinstance(quotes, Mapping):
         raise WireError(f'"quotes" is {_describe(quotes, secrets)}; expected an object')
 
@@ -349,6 +368,23 @@ def _mark(row: Mapping[str, Any], secrets: Secrets) -> Decimal:
     if low < 0 or high < low:
         raise WireError(f"bid {low} and ask {high} are not a market")
     return _PRICES.divide(_PRICES.add(low, high), 2)
+
+
+def marks_from(chunks: Iterable[QuoteChunk]) -> Marks:
+    """The :class:`~legsync.ports.Marks` of one quote read, from its answers in order.
+
+    One read may take several answers (the HTTP broker asks in chunks) or one (a saved file):
+    their prices, unmatched symbols and warnings are put together, in the order read. A chunk
+    that holds only a warning says what happened to a part of the read that got no answer.
+    """
+    prices: dict[str, Decimal] = {}
+    unmatched: list[str] = []
+    warnings: list[str] = []
+    for chunk in chunks:
+        prices.update(chunk.prices)
+        unmatched.extend(chunk.unmatched)
+        warnings.extend(chunk.warnings)
+    return Marks(prices=prices, unmatched=tuple(unmatched), warnings=tuple(warnings))
 
 
 # --- accounts --------------------------------------------------------------------------------

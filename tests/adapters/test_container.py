@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from legsync.adapters.container import Container
@@ -39,6 +41,30 @@ def test_the_file_broker_is_chosen_by_configuration() -> None:
     assert result.success
     assert result.counts.opened > 0
     assert container.quotes() is None
+
+
+def test_with_a_quotes_file_the_file_broker_has_a_quote_source_that_prices_its_holdings() -> None:
+    from legsync.adapters.tradier import FileQuotes, example_positions_path, example_quotes_path
+
+    container = Container()
+    container.config.from_dict(
+        {
+            "broker": "file",
+            "positions_file": str(example_positions_path()),
+            "quotes_file": str(example_quotes_path()),
+        }
+    )
+    quotes = container.quotes()
+    assert isinstance(quotes, FileQuotes)
+    assert quotes.path == example_quotes_path()
+    result = container.sync_service().sync("VA000001", marks=True)
+    assert (result.success, result.warnings) == (True, ())
+    with container.store()() as uow:
+        legs = uow.positions.all_legs("VA000001")
+        shares = uow.positions.stock("VA000001")
+    assert legs
+    assert all(leg.last_price is not None and leg.marked_at is not None for leg in legs)
+    assert [(s.symbol, s.last_price) for s in shares] == [("AAPL", Decimal("227.48"))]
 
 
 def test_tradier_without_a_token_is_a_configuration_error_naming_the_setting() -> None:

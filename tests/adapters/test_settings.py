@@ -21,6 +21,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "TRADIER_ACCOUNT_ID",
         "TRADIER_BASE_URL",
         "TRADIER_SANDBOX",
+        "POSITIONS_FILE",
+        "QUOTES_FILE",
     ):
         monkeypatch.delenv(f"LEGSYNC_{name}", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -45,6 +47,19 @@ def test_flags_beat_the_environment_which_beats_the_file(
     assert settings.database_url == "sqlite:///from-flag.db"
     assert settings.tradier_account_id == ("VA000001", "6YA000002")
     assert settings.resolved_tradier_base_url == "https://sandbox.tradier.com/v1"
+
+
+def test_the_quotes_file_comes_from_the_toml_file_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert load_settings().quotes_file is None
+    (tmp_path / "legsync.toml").write_text(
+        'broker = "file"\npositions_file = "positions.json"\nquotes_file = "from-toml.json"\n'
+    )
+    settings = load_settings()
+    assert (settings.broker, settings.quotes_file) == ("file", Path("from-toml.json"))
+    monkeypatch.setenv("LEGSYNC_QUOTES_FILE", "from-env.json")
+    assert load_settings().quotes_file == Path("from-env.json")
 
 
 def test_a_postgresql_url_gets_the_psycopg_driver(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "tradier_positions.json"
+QUOTES = ROOT / "examples" / "tradier_quotes.json"
 
 
 def imported_after(action: str, cwd: Path) -> set[str]:
@@ -66,6 +67,19 @@ def test_a_sync_of_a_file_into_a_current_database_loads_no_migrations_or_http(
     again = imported_after(sync, tmp_path)
     assert loaded(again, "legsync.adapters.sql.store", "sqlite3"), "the sync reached no store"
     assert loaded(again, "alembic", "httpx", "psycopg", "sqlalchemy.dialects.postgresql") == []
+
+
+def test_a_sync_of_a_file_priced_from_a_quotes_file_loads_no_http_client(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLE, tmp_path / "positions.json")
+    shutil.copy(QUOTES, tmp_path / "quotes.json")
+    sync = (
+        "from legsync.adapters.cli import main; "
+        "main(['sync', '--from-file', 'positions.json', '--quotes-file', 'quotes.json'])"
+    )
+    imported_after(sync, tmp_path)  # creates the schema
+    again = imported_after(sync, tmp_path)
+    assert loaded(again, "legsync.adapters.tradier.file_quotes"), "the quotes file was not read"
+    assert loaded(again, "httpx", "stamina", "alembic", "psycopg") == []
 
 
 def test_a_sync_of_a_file_into_a_current_database_loads_no_orm(tmp_path: Path) -> None:

@@ -10,13 +10,17 @@ from decimal import Context, Decimal, Inexact, localcontext
 import pytest
 
 from legsync.adapters.tradier.wire import (
+    QuoteChunk,
     WireError,
     accounts_from_payload,
     decode_json,
     fault_in,
+    marks_from,
     parse_positions_body,
+    parse_quotes_body,
     quotes_from_payload,
 )
+from legsync.ports import Marks
 
 
 def rows(body: str) -> list[tuple[str, Decimal, Decimal | None]]:
@@ -356,6 +360,27 @@ def test_a_quote_that_cannot_be_priced_is_a_warning_not_a_failure(
 def test_a_body_that_is_not_a_quotes_answer_is_refused(body: str) -> None:
     with pytest.raises(WireError):
         quotes_from_payload(decode_json(body), [CALL])
+
+
+def test_a_saved_quotes_body_reads_as_the_api_answer_does() -> None:
+    body = json.dumps({"quotes": {"quote": {"symbol": CALL, "last": None, "bid": 1.2, "ask": 1.3}}})
+    assert parse_quotes_body(body, [CALL]).prices == {CALL: Decimal("1.25")}
+    with pytest.raises(WireError, match="HTML page"):
+        parse_quotes_body("<html><body>Sign in</body></html>", [CALL])
+
+
+def test_the_answers_of_one_read_make_one_set_of_marks_in_the_order_read() -> None:
+    marks = marks_from(
+        [
+            QuoteChunk(warnings=("first",)),
+            QuoteChunk(prices={CALL: Decimal("1.5")}, unmatched=("Q1",), warnings=("second",)),
+            QuoteChunk(prices={PUT: Decimal("0.05")}, unmatched=("Q2",)),
+        ]
+    )
+    assert marks.prices == {CALL: Decimal("1.5"), PUT: Decimal("0.05")}
+    assert marks.unmatched == ("Q1", "Q2")
+    assert marks.warnings == ("first", "second")
+    assert marks_from([]) == Marks()
 
 
 # --- accounts --------------------------------------------------------------------------------
