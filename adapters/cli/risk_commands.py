@@ -267,7 +267,7 @@ def _notes(account: AccountRisk) -> list[str]:
     if not account.totals.pnl.complete:
         lines.append(
             "  P&L incomplete: a leg or shares have no mark or no cost basis"
-            " (--json lists which; legsync sync --marks records marks)"
+            " (--json lists which; legsync sync --marks, or --quotes-file offline, records marks)"
         )
     return lines
 

@@ -20,7 +20,7 @@ from tests.support.png import drawn_payoff
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "risk.md"
-AT = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+AT = datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
 """When the page's table was made, as the page says."""
 DIAGRAM = "docs/images/risk-SPY-1-long_call_butterfly.png"
 
@@ -39,7 +39,8 @@ def test_the_pages_commands_print_its_table_and_draw_its_diagram(
     (commands,) = fenced("sh")
     table = fenced("text")[0]
     (tmp_path / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "risk-positions.json", tmp_path / "docs")
+    for saved in ("risk-positions.json", "risk-quotes.json"):
+        shutil.copy(ROOT / "docs" / saved, tmp_path / "docs")
     monkeypatch.chdir(tmp_path)
     for variable in [name for name in os.environ if name.startswith("LEGSYNC_")]:
         monkeypatch.delenv(variable)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -198,3 +199,25 @@ def test_a_closed_trade_shows_no_unrealised_pnl(synced: Path) -> None:
     assert shown["pnl_missing"] == ["the trade is closed: nothing of it is open to mark"]
     text = legsync(synced, "trades", "show", trade_id).stdout
     assert "pnl_missing     the trade is closed: nothing of it is open to mark" in text
+
+
+def test_trades_show_after_a_priced_sync_gives_the_trades_share_of_the_pnl(synced: Path) -> None:
+    shutil.copy(EXAMPLE.with_name("tradier_quotes.json"), synced / "quotes.json")
+    priced = legsync(
+        synced, "sync", "--from-file", "positions.json", "--quotes-file", "quotes.json"
+    )
+    assert priced.returncode == 0, priced.stderr
+    added = as_json(legsync(synced, "trades", "add", "--account-id", "file", *SPY_SPREAD, "--json"))
+    shown = as_json(legsync(synced, "trades", "show", str(added[0]["id"]), "--json"))
+    # one of the two held: short 540P sold at 5.92, now 4.85 (+107); long 530P bought at
+    # 4.31, now 3.52 (-79)
+    assert shown["unrealized_pnl"] == "28"
+    assert shown["pnl_complete"] is True
+    assert shown["pnl_missing"] == []
+    assert shown["oldest_mark_at"] is not None
+    text = dict(
+        line.split(None, 1)
+        for line in legsync(synced, "trades", "show", str(added[0]["id"])).stdout.splitlines()
+    )
+    assert text["unrealized_pnl"] == "+28"
+    assert re.fullmatch(r"\d+[smhd] old", text["marks"]), text["marks"]
