@@ -15,7 +15,7 @@ from legsync.domain.payoff import payoff_at, payoff_points
 from legsync.domain.pnl import Pnl
 from legsync.domain.risk import StructureRisk
 from legsync.domain.structures import StructureKind
-from legsync.testing import ACCOUNT, AT, InMemoryDatabase, ManualClock, leg
+from legsync.testing import ACCOUNT, AT, InMemoryDatabase, ManualClock, leg, shares
 
 BUTTERFLY = (
     leg("SPY240119C00540000", 1, cost="1000", last="9.5"),
@@ -33,17 +33,6 @@ def service_over(
         uow.positions.upsert_stock(stock)
         uow.commit()
     return RiskService(db, ManualClock()), db
-
-
-def shares(symbol: str, quantity: str, cost: str | None, last: str | None = None) -> StockPosition:
-    return StockPosition(
-        ACCOUNT,
-        symbol,
-        Decimal(quantity),
-        None if cost is None else Decimal(cost),
-        None if last is None else Decimal(last),
-        AT,
-    )
 
 
 def test_a_butterfly_shows_the_butterflys_figures_from_its_cost_basis() -> None:
@@ -137,7 +126,7 @@ def test_symbol_spx_means_spx_and_spxw_and_nothing_else() -> None:
 def test_a_covered_call_uses_the_shares_and_their_mark_is_the_underlyings_price() -> None:
     service, _ = service_over(
         leg("AAPL240119C00200000", -1, cost="500"),
-        stock=(shares("AAPL", "100", "180", last="190"),),
+        stock=(shares("AAPL", "100", cost="180", last="190"),),
     )
     (account,) = service.report().accounts
     (item,) = account.structures
@@ -159,7 +148,7 @@ def test_an_unknown_account_is_refused_and_one_known_from_a_sync_run_is_empty() 
 
 
 def test_a_risk_report_commits_nothing() -> None:
-    service, db = service_over(*BUTTERFLY, stock=(shares("SPY", "100", "470"),))
+    service, db = service_over(*BUTTERFLY, stock=(shares("SPY", "100", cost="470"),))
     before = db.commits
     service.report()
     service.report(ACCOUNT, "SPY")
@@ -179,7 +168,7 @@ def test_the_payoff_curve_is_the_domains_corners_and_one_point_past_the_last_str
 
 
 def test_shares_alone_are_drawn_to_twice_their_price() -> None:
-    service, _ = service_over(stock=(shares("MSFT", "50", "400"),))
+    service, _ = service_over(stock=(shares("MSFT", "50", cost="400"),))
     (item,) = service.report().accounts[0].structures
     assert item.payoff_curve() == ((Decimal(0), Decimal(-20000)), (Decimal(800), Decimal(20000)))
 

@@ -14,8 +14,8 @@ from legsync.domain import OptionLeg, Side, TradeLeg, parse_occ_symbol
 from legsync.domain.classification import classify
 from legsync.domain.kinds import StructureKind
 from legsync.domain.risk import premium_from_basis, structure_risk
-from legsync.domain.stock import StockPosition
 from legsync.domain.structures import StockPart, Structure, StructurePart
+from legsync.testing import shares
 
 ACCOUNT = "VA000001"
 AT = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
@@ -32,14 +32,6 @@ def held(symbol: str, quantity: int, cost: str | None = None, account: str = ACC
         cost_basis_per_contract=None if cost is None else Decimal(cost),
         last_price=None,
         updated_at=AT,
-    )
-
-
-def shares(
-    symbol: str, quantity: str, basis: str | None = "50", account: str = ACCOUNT
-) -> StockPosition:
-    return StockPosition(
-        account, symbol, Decimal(quantity), None if basis is None else Decimal(basis), None, AT
     )
 
 
@@ -293,7 +285,9 @@ def test_a_part_cannot_use_more_contracts_than_the_leg_holds() -> None:
 
 
 def test_shares_cover_calls_by_the_hundred_and_the_odd_lot_stays_stock() -> None:
-    structures = classify([held("SPY240119C00550000", -1, "300")], [shares("SPY", "150")])
+    structures = classify(
+        [held("SPY240119C00550000", -1, "300")], [shares("SPY", "150", cost="50")]
+    )
     assert shape(structures) == [
         (StructureKind.LONG_STOCK, 1, ["+50 SH"]),
         (StructureKind.COVERED_CALL, 1, ["-SPY240119C00550000", "+100 SH"]),
@@ -301,7 +295,9 @@ def test_shares_cover_calls_by_the_hundred_and_the_odd_lot_stays_stock() -> None
 
 
 def test_a_short_call_beyond_the_shares_stays_naked() -> None:
-    structures = classify([held("SPY240119C00550000", -2, "300")], [shares("SPY", "100")])
+    structures = classify(
+        [held("SPY240119C00550000", -2, "300")], [shares("SPY", "100", cost="50")]
+    )
     assert shape(structures) == [
         (StructureKind.SHORT_CALL, 1, ["-SPY240119C00550000"]),
         (StructureKind.COVERED_CALL, 1, ["-SPY240119C00550000", "+100 SH"]),
@@ -313,7 +309,7 @@ def test_a_short_call_beyond_the_shares_stays_naked() -> None:
 def test_shares_pair_only_with_their_own_account_and_symbol() -> None:
     structures = classify(
         [held("SPY240119C00550000", -1), held("QQQ240119C00450000", -1)],
-        [shares("SPY", "100", account="VA000002"), shares("IWM", "100")],
+        [shares("SPY", "100", cost="50", account_id="VA000002"), shares("IWM", "100", cost="50")],
     )
     assert [(s.account_id, s.kind) for s in structures] == [
         ("VA000001", StructureKind.LONG_STOCK),
@@ -325,7 +321,9 @@ def test_shares_pair_only_with_their_own_account_and_symbol() -> None:
 
 def test_an_adjusted_root_never_pairs_with_shares_and_its_figures_are_flagged() -> None:
     """AAPL1 may deliver anything but 100 shares of AAPL: nothing assumes it does."""
-    structures = classify([held("AAPL1240119C00150000", -1, "300")], [shares("AAPL", "100")])
+    structures = classify(
+        [held("AAPL1240119C00150000", -1, "300")], [shares("AAPL", "100", cost="50")]
+    )
     assert [s.kind for s in structures] == [StructureKind.LONG_STOCK, StructureKind.SHORT_CALL]
     adjusted = structures[1]
     risk = structure_risk(adjusted, premium_from_basis(adjusted))
@@ -341,13 +339,13 @@ def test_a_structure_of_an_adjusted_root_refuses_shares() -> None:
             StructureKind.COVERED_CALL,
             1,
             (StructurePart(leg, 1),),
-            StockPart(shares("AAPL", "100"), Decimal(100)),
+            StockPart(shares("AAPL", "100", cost="50"), Decimal(100)),
         )
 
 
 def test_stock_given_twice_is_refused_not_merged() -> None:
     with pytest.raises(ValueError, match="SPY stock of account VA000001 appears more than once"):
-        classify([], [shares("SPY", "100"), shares("SPY", "200")])
+        classify([], [shares("SPY", "100", cost="50"), shares("SPY", "200", cost="50")])
 
 
 # --- the guard against overstated losses -----------------------------------------------------
@@ -370,7 +368,9 @@ def test_pieces_whose_losses_add_up_to_more_than_the_whole_merge_into_one_custom
 def test_shares_alone_join_the_guard_when_a_long_call_caps_them() -> None:
     """50 shares short are no protective call (that takes 100), but a long call caps them:
     apart, short stock's unbounded loss; together, at most 2,800 (at the 550 strike)."""
-    structures = classify([held("SPY240119C00550000", 1, "300")], [shares("SPY", "-50", "500")])
+    structures = classify(
+        [held("SPY240119C00550000", 1, "300")], [shares("SPY", "-50", cost="500")]
+    )
     assert shape(structures) == [
         (StructureKind.CUSTOM, 1, ["+SPY240119C00550000", "-50 SH"]),
     ]
