@@ -13,6 +13,7 @@ Importing this package needs pytest (install legsync's ``test`` extras).
 """
 
 from .broker import BrokerContract
+from .quotes import QuoteContract
 from .store import StoreContract
 
-__all__ = ["BrokerContract", "StoreContract"]
+__all__ = ["BrokerContract", "QuoteContract", "StoreContract"]
