@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import combinations
@@ -120,8 +121,8 @@ def _classify_group(
     found: list[Structure] = []
     # shares never pair with an adjusted root named like their ticker (AAPL1 is not AAPL)
     pairable = position if keys and has_standard_deliverable(keys[0].root) else None
-    pools = _pools(keys)
-    while (pick := _next(pools, left, pairable, shares_left)) is not None:
+    legs = _Legs.of(keys)
+    while (pick := _next(legs, left, pairable, shares_left)) is not None:
         definition, chosen, units = pick
         for slot, key in zip(definition.slots, chosen, strict=True):
             left[key] -= slot.ratio * units
@@ -141,47 +142,55 @@ def _classify_group(
     return found
 
 
-_Rank = tuple[int, int, int, Decimal, int, tuple[tuple[object, ...], ...]]
-_Best = tuple[_Rank, _Found] | None
-_Pools = dict[tuple[OptionType, Side, date | None], list[LegKey]]
+_Rank = tuple[int, int, int, Decimal, int]
+_Best = tuple[_Rank, tuple[int, ...], _Found] | None
 
 
-def _pools(keys: list[LegKey]) -> _Pools:
-    """The legs that may fill a slot, by type and side, and by expiration too (``None``: any
-    expiration), each in the search's order."""
-    pools: _Pools = defaultdict(list)
-    for key in keys:
-        pools[key.option_type, key.side, None].append(key)
-        pools[key.option_type, key.side, key.expiration].append(key)
-    return pools
+@dataclass(frozen=True, slots=True)
+class _Legs:
+    """One group's legs as the search reads them: ``pools`` by what may fill a slot (type and
+    side, and expiration too, ``None`` meaning any), each in the search's order; ``order`` each
+    leg's place in that order, the last tie-break."""
+
+    pools: dict[tuple[OptionType, Side, date | None], list[LegKey]]
+    order: dict[LegKey, int]
+
+    @classmethod
+    def of(cls, keys: list[LegKey]) -> _Legs:
+        pools: defaultdict[tuple[OptionType, Side, date | None], list[LegKey]] = defaultdict(list)
+        for key in keys:
+            pools[key.option_type, key.side, None].append(key)
+            pools[key.option_type, key.side, key.expiration].append(key)
+        return cls(dict(pools), {key: place for place, key in enumerate(keys)})
 
 
 def _next(
-    pools: _Pools,
+    legs: _Legs,
     left: dict[LegKey, int],
     position: StockPosition | None,
     shares_left: Decimal,
 ) -> _Found | None:
     """The next structure to take, from the biggest size with any match: the match leaving the
     fewest of the legs it touches with contracts over, then by family, then the tightest
-    (fewest days between expirations, narrowest strikes), then the table's order."""
+    (fewest days between expirations, narrowest strikes), then the table's order, then the
+    legs' order."""
     lots = int(shares_left // SHARES_PER_LOT)
     for tier in _TIERS:
         best: _Best = None
         for index, definition in tier:
             if definition.stock is None:
-                best = _best_match(definition, index, pools, left, None, best)
+                best = _best_match(definition, index, legs, left, None, best)
             elif position is not None and position.side is definition.stock and lots >= 1:
-                best = _best_match(definition, index, pools, left, lots, best)
+                best = _best_match(definition, index, legs, left, lots, best)
         if best is not None:
-            return best[1]
+            return best[2]
     return None
 
 
 def _best_match(
     definition: Definition,
     index: int,
-    pools: _Pools,
+    legs: _Legs,
     left: dict[LegKey, int],
     lots: int | None,
     best: _Best,
@@ -199,23 +208,26 @@ def _best_match(
     def visit(chosen: tuple[LegKey, ...], units: int | None, best: _Best) -> _Best:
         if chosen:
             assert units is not None
-            rank: _Rank = (
+            rank = (
                 sum(left[k] != s.ratio * units for k, s in zip(chosen, slots, strict=False)),
                 family,
                 (max(k.expiration for k in chosen) - min(k.expiration for k in chosen)).days,
                 max(k.strike for k in chosen) - min(k.strike for k in chosen),
                 index,
-                tuple(_key_order(key) for key in chosen),
             )
-            if best is not None and rank > (*best[0][:5], best[0][5][: len(chosen)]):
+            places = tuple(legs.order[key] for key in chosen)
+            if best is not None and (rank, places) > (best[0], best[1][: len(chosen)]):
                 return best
             if len(chosen) == len(slots):
                 if definition.whole is not None and not definition.whole(chosen):
                     return best
-                return rank, (definition, chosen, units)
+                return rank, places, (definition, chosen, units)
         slot = slots[len(chosen)]
         same_date = chosen[0].expiration if chosen and not definition.across_expirations else None
-        for key in pools.get((slot.option_type, slot.side, same_date), ()):
+        pool = legs.pools.get((slot.option_type, slot.side, same_date), [])
+        # the first slot holds the lowest strike of most definitions: starting from the top
+        # finds narrow matches first, so that the bound prunes early (the result is the same)
+        for key in reversed(pool) if not chosen else pool:
             if left[key] >= slot.ratio and definition.fits(chosen, slot, key):
                 fill = left[key] // slot.ratio
                 best = visit((*chosen, key), fill if units is None else min(units, fill), best)
