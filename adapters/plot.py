@@ -123,7 +123,7 @@ def write_payoff_png(picture: PayoffPicture, path: Path) -> None:
         va="top",
         fontsize=9,
     )
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="best", fontsize=8)
     axes.grid(True, alpha=0.3)
     drawn = [
         [canonical_decimal(price), canonical_decimal(payoff)] for price, payoff in picture.points

@@ -20,7 +20,7 @@ from itertools import groupby
 from legsync.domain import StockPosition, underlying_for_root
 from legsync.domain.classification import classify
 from legsync.domain.expiry import NEW_YORK
-from legsync.domain.payoff import payoff_at, payoff_points
+from legsync.domain.payoff import payoff_at
 from legsync.domain.pnl import Pnl, structure_pnl, total_pnl
 from legsync.domain.risk import StructureRisk, premium_from_basis, structure_risk
 from legsync.domain.structures import Structure
@@ -40,9 +40,11 @@ __all__ = [
 _EXACT = Context(prec=80)
 """Sums of money stay exact: the default context's 28 digits could round a large book."""
 
-_PAST_LAST_STRIKE = Decimal("1.2")
-"""How far past the last strike (or the underlying's last price, if higher) a payoff curve
-goes, so the slope beyond the strikes shows."""
+_WINDOW_SPREAD = Decimal("0.5")
+_WINDOW_FLOOR = Decimal("0.05")
+"""A diagram's window goes past its strikes, breakevens and last price by half their spread,
+or 5% of the highest if that is more: the slopes beyond them show, and a butterfly 20 wide on
+a 550 underlying is not a needle on a line from 0."""
 
 _PAST_SHARES = Decimal(2)
 """How far a curve of shares alone goes: to twice their price (there is no strike)."""
@@ -75,9 +77,11 @@ class StructureReport:
     def payoff_curve(
         self, last_price: Decimal | None = None
     ) -> tuple[tuple[Decimal, Decimal], ...]:
-        """The payoff at expiry as (price, dollars) points for a diagram: its corners (zero
-        and every strike) and one point past the last strike (past ``last_price``, the
-        underlying's, when that is higher), so that the slope beyond them shows.
+        """The payoff at expiry as (price, dollars) points for a diagram, over a window around
+        what matters: its strikes, its breakevens and ``last_price`` (the underlying's, when
+        known), widened by half their spread or 5% of the highest, whichever is more, so that
+        the slopes beyond them show. The points are the window's two ends and every strike;
+        between them the payoff is a straight line. Shares alone go from 0 to twice their price.
 
         Raises :class:`NoPayoff` when there is no such payoff: legs across expirations, an
         adjusted contract, or a premium nobody knows.
@@ -90,18 +94,23 @@ class StructureReport:
         premium = self.risk.net_premium
         if premium is None:
             raise NoPayoff("a leg has no cost basis, so the premium is unknown")
-        points = payoff_points(structure, premium)
-        top = points[-1][0]
+        strikes = sorted({part.leg.strike for part in structure.parts})
         with localcontext(_EXACT):
-            if structure.parts:
-                beyond = max(top, last_price or top) * _PAST_LAST_STRIKE
+            if strikes:
+                marks = [*strikes, *self.risk.breakevens]
+                if last_price is not None:
+                    marks.append(last_price)
+                low, high = min(marks), max(marks)
+                margin = max((high - low) * _WINDOW_SPREAD, high * _WINDOW_FLOOR)
+                ends = [max(low - margin, Decimal(0)), high + margin]
             else:
                 assert structure.stock is not None
                 price = last_price or structure.stock.position.cost_basis_per_share
                 if not price:
                     raise NoPayoff("shares with neither a price nor a cost basis")
-                beyond = price * _PAST_SHARES
-        return (*points, (beyond, payoff_at(structure, beyond, premium)))
+                ends = [Decimal(0), price * _PAST_SHARES]
+        prices = sorted({*ends, *strikes})
+        return tuple((price, payoff_at(structure, price, premium)) for price in prices)
 
 
 @dataclass(frozen=True, slots=True)

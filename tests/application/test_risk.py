@@ -11,7 +11,7 @@ import pytest
 from legsync.application.risk import NoPayoff, RiskService, RiskTotals, UnknownAccount
 from legsync.domain import OptionLeg, StockPosition, SyncCounts, SyncRun
 from legsync.domain.classification import classify
-from legsync.domain.payoff import payoff_at, payoff_points
+from legsync.domain.payoff import payoff_at
 from legsync.domain.pnl import Pnl
 from legsync.domain.risk import StructureRisk
 from legsync.domain.structures import StructureKind
@@ -155,16 +155,39 @@ def test_a_risk_report_commits_nothing() -> None:
     assert db.commits == before
 
 
-def test_the_payoff_curve_is_the_domains_corners_and_one_point_past_the_last_strike() -> None:
+def test_the_payoff_curve_frames_the_strikes_and_breakevens_and_passes_every_strike() -> None:
+    """The butterfly's strikes and breakevens span 540..560: the window widens that by 5% of
+    560 (28, more than half the 20 spread), so the tent fills the picture."""
     service, _ = service_over(*BUTTERFLY)
     (item,) = service.report().accounts[0].structures
-    curve = item.payoff_curve()
+    assert item.payoff_curve() == (
+        (Decimal(512), Decimal(-150)),
+        (Decimal(540), Decimal(-150)),
+        (Decimal(550), Decimal(850)),
+        (Decimal(560), Decimal(-150)),
+        (Decimal(588), Decimal(-150)),
+    )
     premium = Decimal(-150)
-    assert curve[:-1] == payoff_points(item.structure, premium)
-    beyond, value = curve[-1]
-    assert beyond == Decimal(672)  # 560 x 1.2
-    assert value == payoff_at(item.structure, beyond, premium) == Decimal(-150)
-    assert item.payoff_curve(last_price=Decimal(600))[-1][0] == Decimal(720)
+    assert all(payoff_at(item.structure, x, premium) == y for x, y in item.payoff_curve())
+
+
+def test_the_window_reaches_the_underlyings_last_price_and_never_below_zero() -> None:
+    service, _ = service_over(*BUTTERFLY)
+    (item,) = service.report().accounts[0].structures
+    prices = [price for price, _ in item.payoff_curve(last_price=Decimal(600))]
+    assert prices == [Decimal(510), Decimal(540), Decimal(550), Decimal(560), Decimal(630)]
+    low = [price for price, _ in item.payoff_curve(last_price=Decimal(1))]
+    assert low[0] == Decimal(0)
+
+
+def test_a_covered_calls_window_holds_its_breakeven_below_the_strike() -> None:
+    service, _ = service_over(
+        leg("AAPL270115C00200000", -1, cost="512"), stock=(shares("AAPL", "100", cost="183.42"),)
+    )
+    (item,) = service.report().accounts[0].structures
+    assert item.risk.breakevens == (Decimal("178.3"),)
+    prices = [price for price, _ in item.payoff_curve()]
+    assert prices[0] < Decimal("178.3") < Decimal(200) < prices[-1]
 
 
 def test_shares_alone_are_drawn_to_twice_their_price() -> None:

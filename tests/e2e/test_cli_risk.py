@@ -21,7 +21,7 @@ from legsync.adapters.plot import PIXELS
 from legsync.domain import BrokerPosition
 from legsync.domain.classification import classify
 from legsync.domain.expiry import NEW_YORK
-from legsync.domain.payoff import payoff_at, payoff_points
+from legsync.domain.payoff import payoff_at
 from legsync.domain.risk import premium_from_basis
 from legsync.domain.structures import Structure
 from legsync.testing import leg
@@ -270,10 +270,14 @@ def test_each_payoff_diagram_is_a_picture_of_the_payoff_the_domain_computes(
         structure = expected[record["kind"], record["root"]]
         premium = premium_from_basis(structure)
         assert premium is not None
-        assert drawn[:-1] == list(payoff_points(structure, premium))
-        beyond, value = drawn[-1]
-        assert beyond > drawn[-2][0], "one point past the last strike shows the slope"
-        assert value == payoff_at(structure, beyond, premium)
+        assert all(payoff_at(structure, x, premium) == y for x, y in drawn)
+        prices = [x for x, _ in drawn]
+        strikes = sorted({part.leg.strike for part in structure.parts})
+        assert prices == sorted(prices)
+        assert set(strikes) <= set(prices), "every corner of the payoff is drawn"
+        breakevens = [Decimal(b) for b in record["breakevens"]]
+        assert prices[0] < min([*strikes, *breakevens]), "the slope below them shows"
+        assert prices[-1] > max([*strikes, *breakevens]), "the slope above them shows"
 
 
 def test_risk_writes_nothing_to_the_store(mirrored: Path) -> None:
