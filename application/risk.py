@@ -24,6 +24,7 @@ from legsync.domain.payoff import payoff_at
 from legsync.domain.pnl import Pnl, structure_pnl, total_pnl
 from legsync.domain.risk import StructureRisk, premium_from_basis, structure_risk
 from legsync.domain.structures import Structure
+from legsync.domain.underlying import underlying_of_text
 from legsync.ports import Clock, SyncRunRepositoryPort, UnitOfWorkFactory
 
 __all__ = [
@@ -196,7 +197,7 @@ class RiskService:
         SPX). Raises :class:`UnknownAccount` for an account the store knows nothing of."""
         now = self.clock.now()
         today = now.astimezone(NEW_YORK).date()
-        underlying = None if symbol is None else _underlying_of_text(symbol)
+        underlying = None if symbol is None else underlying_of_text(symbol)
         with self.uow_factory() as uow:
             legs = uow.positions.all_legs(account_id)
             stock = uow.positions.stock(account_id)
@@ -267,10 +268,3 @@ def _holders(stock: Iterable[StockPosition]) -> set[str]:
 
 def _synced(sync_runs: SyncRunRepositoryPort) -> set[str]:
     return {run.account_id for run in sync_runs.latest_runs()}
-
-
-def _underlying_of_text(symbol: str) -> str:
-    text = symbol.strip().upper()
-    if not text:
-        raise ValueError("a symbol is needed, got an empty one")
-    return underlying_for_root(text)

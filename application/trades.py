@@ -34,6 +34,7 @@ from legsync.domain.reconciliation import (
     mirror_state,
     spread_positions_for_trade,
 )
+from legsync.domain.underlying import underlying_of_text
 from legsync.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -387,10 +388,10 @@ def _close_reason(reason: str) -> str:
 
 
 def _underlying_of_text(symbol: str) -> str:
-    text = symbol.strip().upper()
-    if not text:
-        raise InvalidTrade("a symbol is needed, got an empty one")
-    return underlying_for_root(text)
+    try:
+        return underlying_of_text(symbol)
+    except ValueError as empty:
+        raise InvalidTrade(str(empty)) from None
 
 
 def _underlyings(trade: Trade) -> set[str]:

@@ -7,7 +7,7 @@ corporate action gets a root with a trailing digit (AAPL1), and mini contracts d
 
 from __future__ import annotations
 
-__all__ = ["has_standard_deliverable", "underlying_for_root"]
+__all__ = ["has_standard_deliverable", "underlying_for_root", "underlying_of_text"]
 
 # Weekly, PM-settled and class roots whose underlying has another ticker.
 _ROOT_UNDERLYINGS = {
@@ -26,6 +26,15 @@ def underlying_for_root(root: str) -> str:
     """The underlying symbol for an OCC root: SPXW -> SPX, AAPL1 -> AAPL, BRKB -> BRK/B."""
     stem = root.rstrip("0123456789") or root
     return _ROOT_UNDERLYINGS.get(stem, stem)
+
+
+def underlying_of_text(symbol: str) -> str:
+    """The underlying a person means by a root or a ticker typed in any case: ``spxw`` and
+    ``SPX`` both mean SPX. Raises ValueError for an empty one."""
+    text = symbol.strip().upper()
+    if not text:
+        raise ValueError("a symbol is needed, got an empty one")
+    return underlying_for_root(text)
 
 
 def has_standard_deliverable(root: str) -> bool:
